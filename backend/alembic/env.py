@@ -1,0 +1,58 @@
+"""Alembic environment: migrations run on an engine of their own, foreign keys off.
+
+Every pending revision runs in one transaction; before it commits, `PRAGMA
+foreign_key_check` must find nothing, or the whole upgrade is rolled back.
+"""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import core.base.database.models  # noqa: F401  (registers every table)
+from core.base.database.migrate import check_foreign_keys, migration_engine, resolve_url
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=resolve_url(config),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = migration_engine(resolve_url(config))
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                compare_type=True,
+                # SQLite DDL is transactional here: the engine emits BEGIN itself.
+                transactional_ddl=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                check_foreign_keys(connection)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,67 @@
+"""Media routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Query, status
+
+from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.models.download import DownloadRead
+from core.base.database.models.media import MediaCreate, MediaRead, MediaUpdate, MonitorStatus
+from core.base.database.models.page import Page
+from core.download import trailer_file
+
+router = APIRouter(prefix="/media", tags=["media"])
+manager = MediaDatabaseManager()
+
+
+@router.get("")
+def list_media(
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    search: Annotated[str | None, Query(max_length=200)] = None,
+    is_movie: bool | None = None,
+    status: MonitorStatus | None = None,
+) -> Page[MediaRead]:
+    """A page of media sorted by title; `search` matches part of the title."""
+    return manager.read_all(
+        page=page, page_size=page_size, search=search, is_movie=is_movie, status=status
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_media(media: MediaCreate) -> MediaRead:
+    return manager.create(media)
+
+
+@router.get("/{media_id}")
+def read_media(media_id: int) -> MediaRead:
+    return manager.read(media_id)
+
+
+@router.patch("/{media_id}")
+def update_media(media_id: int, media: MediaUpdate) -> MediaRead:
+    return manager.update(media_id, media)
+
+
+@router.put("/{media_id}")
+def replace_media(media_id: int, media: MediaUpdate) -> MediaRead:
+    return manager.update(media_id, media)
+
+
+@router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_media(media_id: int, delete_files: bool = False) -> None:
+    """Delete the media and its download records; trailer files stay unless asked."""
+    downloads = await anyio.to_thread.run_sync(manager.delete, media_id)
+    if delete_files:
+        await anyio.to_thread.run_sync(
+            trailer_file.delete_files, [d.path for d in downloads]
+        )
+
+
+@router.get("/{media_id}/downloads")
+def read_media_downloads(media_id: int) -> list[DownloadRead]:
+    """The media's download records, newest first."""
+    return manager.read_downloads(media_id)

@@ -1,0 +1,45 @@
+"""Trailer profile routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.base.database.models.trailerprofile import (
+    TrailerProfileCreate,
+    TrailerProfileRead,
+    TrailerProfileUpdate,
+)
+
+router = APIRouter(prefix="/trailerprofiles", tags=["trailer profiles"])
+manager = TrailerProfileManager()
+
+
+@router.get("")
+def list_profiles() -> list[TrailerProfileRead]:
+    return manager.read_all()
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_profile(profile: TrailerProfileCreate) -> TrailerProfileRead:
+    return manager.create(profile)
+
+
+@router.get("/{profile_id}")
+def read_profile(profile_id: int) -> TrailerProfileRead:
+    return manager.read(profile_id)
+
+
+@router.patch("/{profile_id}")
+def update_profile(profile_id: int, profile: TrailerProfileUpdate) -> TrailerProfileRead:
+    return manager.update(profile_id, profile)
+
+
+@router.put("/{profile_id}")
+def replace_profile(profile_id: int, profile: TrailerProfileUpdate) -> TrailerProfileRead:
+    return manager.update(profile_id, profile)
+
+
+@router.delete("/{profile_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_profile(profile_id: int) -> None:
+    manager.delete(profile_id)

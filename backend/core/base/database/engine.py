@@ -1,0 +1,115 @@
+"""The database engine and sessions.
+
+SQLite connections enforce foreign keys, use WAL with `synchronous=NORMAL` and a busy
+timeout, and run real transactions: SQLAlchemy emits BEGIN itself (deferred for readers,
+IMMEDIATE for writers), so that DDL is transactional and concurrent writers wait for each
+other instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+from config import get_settings
+
+BUSY_TIMEOUT_MS = 30_000
+_IMMEDIATE = "trailarr_begin_immediate"
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+_write_engine: Engine | None = None
+
+
+def create_db_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
+    """An engine for `url`; SQLite connections get the pragmas and explicit BEGIN."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    }
+    if not pooled:
+        kwargs["poolclass"] = NullPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module (BEGIN is emitted below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if ":memory:" not in url:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def get_engine() -> Engine:
+    """The app's engine for the configured database, made on first use."""
+    global _engine, _write_engine
+    with _lock:
+        if _engine is None:
+            _engine = create_db_engine(get_settings().db_url)
+            _write_engine = _engine.execution_options(**{_IMMEDIATE: True})
+        return _engine
+
+
+def get_write_engine() -> Engine:
+    """The app's engine, whose transactions start with BEGIN IMMEDIATE on SQLite."""
+    get_engine()
+    assert _write_engine is not None
+    return _write_engine
+
+
+def reset_engine() -> None:
+    """Dispose of the engine, so that the next use connects to the configured database anew."""
+    global _engine, _write_engine
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = None
+        _write_engine = None
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reading (and for writes that do not read first); commits on success."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+        session.commit()
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """A session whose transaction starts with BEGIN IMMEDIATE; commits on success."""
+    with Session(get_write_engine(), expire_on_commit=False) as session:
+        yield session
+        session.commit()
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: a read session."""
+    with read_session() as session:
+        yield session
+
+
+def get_write_session() -> Iterator[Session]:
+    """FastAPI dependency: a write session (BEGIN IMMEDIATE)."""
+    with write_session() as session:
+        yield session

@@ -1,0 +1,158 @@
+"""MediaDatabaseManager: media items and their download records."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core.base.database.manager.session import manage_session
+from core.base.database.models.base import utc_now
+from core.base.database.models.download import Download, DownloadCreate, DownloadRead
+from core.base.database.models.media import (
+    Media,
+    MediaCreate,
+    MediaRead,
+    MediaUpdate,
+    MonitorStatus,
+)
+from core.base.database.models.page import Page
+from core.exceptions import NotFoundError
+
+
+def _get_media(session: Session, media_id: int) -> Media:
+    media = session.get(Media, media_id)
+    if media is None:
+        raise NotFoundError(f"Media {media_id} not found")
+    return media
+
+
+class MediaDatabaseManager:
+    """Reads and writes Media and Download rows; returns Read models only."""
+
+    @manage_session
+    def create(self, media_create: MediaCreate, *, _session: Session = None) -> MediaRead:  # type: ignore[assignment]
+        """Create a media item."""
+        media = Media.model_validate(media_create)
+        _session.add(media)
+        _session.flush()
+        return MediaRead.model_validate(media)
+
+    @manage_session
+    def read(self, media_id: int, *, _session: Session = None) -> MediaRead:  # type: ignore[assignment]
+        """The media item with this id; NotFoundError when there is none."""
+        return MediaRead.model_validate(_get_media(_session, media_id))
+
+    @manage_session
+    def read_all(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 50,
+        search: str | None = None,
+        is_movie: bool | None = None,
+        status: MonitorStatus | None = None,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> Page[MediaRead]:
+        """A page of media, sorted by title, optionally filtered."""
+        query = select(Media)
+        if search:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(col(Media.title).ilike(f"%{escaped}%", escape="\\"))
+        if is_movie is not None:
+            query = query.where(Media.is_movie == is_movie)
+        if status is not None:
+            query = query.where(Media.status == status)
+        total = _session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = _session.exec(
+            query.order_by(col(Media.title), col(Media.id))
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).all()
+        return Page[MediaRead](
+            page=page,
+            page_size=page_size,
+            total=total,
+            records=[MediaRead.model_validate(m) for m in rows],
+        )
+
+    @manage_session(write=True)
+    def update(
+        self,
+        media_id: int,
+        media_update: MediaUpdate,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> MediaRead:
+        """Apply the fields that were sent."""
+        media = _get_media(_session, media_id)
+        media.sqlmodel_update(media_update.model_dump(exclude_unset=True))
+        media.updated_at = utc_now()
+        _session.add(media)
+        _session.flush()
+        return MediaRead.model_validate(media)
+
+    @manage_session(write=True)
+    def update_status(
+        self,
+        media_id: int,
+        status: MonitorStatus,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> MediaRead:
+        """Set the media's status; `downloaded_at` is set when it becomes downloaded."""
+        media = _get_media(_session, media_id)
+        media.status = status
+        now = utc_now()
+        media.updated_at = now
+        if status == MonitorStatus.DOWNLOADED:
+            media.downloaded_at = now
+        _session.add(media)
+        _session.flush()
+        return MediaRead.model_validate(media)
+
+    @manage_session(write=True)
+    def delete(self, media_id: int, *, _session: Session = None) -> list[DownloadRead]:  # type: ignore[assignment]
+        """Delete the media item; its download records go with it (ON DELETE CASCADE).
+
+        Returns the download records it had, so that the caller can remove their files.
+        """
+        media = _get_media(_session, media_id)
+        downloads = self.read_downloads(media_id, _session=_session)
+        _session.delete(media)
+        _session.flush()
+        return downloads
+
+    @manage_session
+    def create_download(
+        self,
+        download_create: DownloadCreate,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> None:
+        """Create a new download object in the database.\n
+        Args:
+            download_create (DownloadCreate): The download object to create.\n
+            _session (Session, Optional): A session to use for the database connection.\n
+                Default is None, in which case a new session will be created.\n
+        Returns:
+            None
+        """
+        db_download = Download.model_validate(download_create)
+        _session.add(db_download)
+        _session.flush()
+
+    @manage_session
+    def read_downloads(
+        self,
+        media_id: int,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> list[DownloadRead]:
+        """The media's download records, newest first."""
+        _get_media(_session, media_id)
+        rows = _session.exec(
+            select(Download)
+            .where(Download.media_id == media_id)
+            .order_by(col(Download.added_at).desc(), col(Download.id).desc())
+        ).all()
+        return [DownloadRead.model_validate(d) for d in rows]

@@ -1,0 +1,109 @@
+"""TrailerProfileManager: the trailer profiles."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from core.base.database.manager.session import manage_session
+from core.base.database.models.base import utc_now
+from core.base.database.models.trailerprofile import (
+    TrailerProfile,
+    TrailerProfileCreate,
+    TrailerProfileRead,
+    TrailerProfileUpdate,
+)
+from core.exceptions import ConflictError, InvalidInputError, NotFoundError
+
+DEFAULT_PROFILE_NAME = "Default"
+
+
+def _get(session: Session, profile_id: int) -> TrailerProfile:
+    profile = session.get(TrailerProfile, profile_id)
+    if profile is None:
+        raise NotFoundError(f"Trailer profile {profile_id} not found")
+    return profile
+
+
+def _flush_unique(session: Session, name: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(f"A trailer profile named {name!r} already exists") from exc
+
+
+class TrailerProfileManager:
+    """Reads and writes TrailerProfile rows; returns Read models only."""
+
+    @manage_session(write=True)
+    def create(
+        self, profile_create: TrailerProfileCreate, *, _session: Session = None  # type: ignore[assignment]
+    ) -> TrailerProfileRead:
+        profile = TrailerProfile.model_validate(profile_create)
+        _session.add(profile)
+        _flush_unique(_session, profile.name)
+        return TrailerProfileRead.model_validate(profile)
+
+    @manage_session
+    def read(self, profile_id: int, *, _session: Session = None) -> TrailerProfileRead:  # type: ignore[assignment]
+        return TrailerProfileRead.model_validate(_get(_session, profile_id))
+
+    @manage_session
+    def read_all(self, *, _session: Session = None) -> list[TrailerProfileRead]:  # type: ignore[assignment]
+        """Every profile, highest priority first."""
+        rows = _session.exec(
+            select(TrailerProfile).order_by(
+                col(TrailerProfile.priority).desc(), col(TrailerProfile.id)
+            )
+        ).all()
+        return [TrailerProfileRead.model_validate(p) for p in rows]
+
+    @manage_session
+    def read_default(self, *, _session: Session = None) -> TrailerProfileRead:  # type: ignore[assignment]
+        """The enabled profile with the highest priority."""
+        profile = _session.exec(
+            select(TrailerProfile)
+            .where(col(TrailerProfile.enabled).is_(True))
+            .order_by(col(TrailerProfile.priority).desc(), col(TrailerProfile.id))
+            .limit(1)
+        ).first()
+        if profile is None:
+            raise InvalidInputError("No enabled trailer profile; enable or create one first")
+        return TrailerProfileRead.model_validate(profile)
+
+    @manage_session(write=True)
+    def update(
+        self,
+        profile_id: int,
+        profile_update: TrailerProfileUpdate,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> TrailerProfileRead:
+        """Apply the fields that were sent, then check the whole profile again."""
+        profile = _get(_session, profile_id)
+        merged = TrailerProfileRead.model_validate(profile).model_dump()
+        merged.update(profile_update.model_dump(exclude_unset=True))
+        try:
+            checked = TrailerProfileCreate.model_validate(merged)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from exc
+        profile.sqlmodel_update(checked.model_dump())
+        profile.updated_at = utc_now()
+        _session.add(profile)
+        _flush_unique(_session, profile.name)
+        return TrailerProfileRead.model_validate(profile)
+
+    @manage_session(write=True)
+    def delete(self, profile_id: int, *, _session: Session = None) -> None:  # type: ignore[assignment]
+        _session.delete(_get(_session, profile_id))
+        _session.flush()
+
+    @manage_session(write=True)
+    def ensure_default(self, *, _session: Session = None) -> bool:  # type: ignore[assignment]
+        """Create the default profile when there is no profile at all; True when created."""
+        count = _session.exec(select(func.count()).select_from(TrailerProfile)).one()
+        if count:
+            return False
+        _session.add(TrailerProfile.model_validate(TrailerProfileCreate(name=DEFAULT_PROFILE_NAME)))
+        _session.flush()
+        return True

@@ -1,0 +1,172 @@
+"""Database migrations at start-up: back up, upgrade to head, restore on failure."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+from app_logger import ModuleLogger
+from config import get_settings
+
+logger = ModuleLogger("Migrations")
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+BACKEND_DIR = REPO_ROOT / "backend"
+SCRIPT_LOCATION = BACKEND_DIR / "alembic"
+BACKUPS_KEPT = 10
+
+
+class MigrationError(RuntimeError):
+    """The database cannot be brought to the code's schema; the message says why."""
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config for the app's migrations, independent of the working directory."""
+    ini = REPO_ROOT / "alembic.ini"
+    config = Config(str(ini)) if ini.exists() else Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.attributes["configure_logger"] = False
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+def resolve_url(config: Config) -> str:
+    """The URL given to this config, else sqlalchemy.url, else the app's database."""
+    url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+    return str(url) if url else get_settings().db_url
+
+
+def migration_engine(url: str) -> Engine:
+    """An engine for migrations only: its own connections, foreign keys off."""
+    from core.base.database.engine import create_db_engine
+
+    return create_db_engine(url, foreign_keys=False, pooled=False)
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Raise when any row breaks a foreign key (SQLite only)."""
+    if connection.dialect.name != "sqlite":
+        return
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if rows:
+        sample = ", ".join(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5])
+        raise MigrationError(f"foreign key check failed after migration: {len(rows)} rows ({sample})")
+
+
+@dataclass(frozen=True)
+class RevisionState:
+    current: str | None
+    head: str
+    known: bool
+
+    @property
+    def pending(self) -> bool:
+        return self.current != self.head
+
+
+def revision_state(url: str) -> RevisionState:
+    """Where the database stands against the code's migrations."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_current_head()
+    assert head is not None
+    engine = migration_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    known = current is None
+    if current is not None:
+        try:
+            known = script.get_revision(current) is not None
+        except Exception:
+            known = False
+    return RevisionState(current=current, head=head, known=known)
+
+
+def backup_sqlite(db_path: Path, backups_dir: Path, label: str) -> Path:
+    """Copy the database with SQLite's online backup API; keep the newest BACKUPS_KEPT."""
+    backups_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backups_dir / f"trailarr-{stamp}-{label}.db"
+    source = sqlite3.connect(db_path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    backups = sorted(backups_dir.glob("trailarr-*.db"))
+    for old in backups[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def restore_sqlite(backup: Path, db_path: Path) -> None:
+    """Put the backup's content back into the database file."""
+    source = sqlite3.connect(backup)
+    try:
+        dest = sqlite3.connect(db_path)
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            dest.close()
+    finally:
+        source.close()
+
+
+def upgrade_database(url: str | None = None) -> RevisionState:
+    """Bring the database to head, backing it up first when it has data.
+
+    Raises MigrationError, with the database as it was, when the database was written by
+    a newer version of Trailarr or when a migration fails.
+    """
+    settings = get_settings()
+    url = url or settings.db_url
+    state = revision_state(url)
+    if not state.known:
+        raise MigrationError(
+            f"the database is at revision {state.current}, which this version of Trailarr "
+            "does not know (written by a newer version?); upgrade Trailarr or restore a backup "
+            f"from {settings.backups_dir}"
+        )
+    if not state.pending:
+        logger.info(f"Database is up to date at revision {state.head}")
+        return state
+    db_path = _sqlite_file(url)
+    backup: Path | None = None
+    if db_path is not None and db_path.exists() and state.current is not None:
+        backup = backup_sqlite(db_path, settings.backups_dir, state.current)
+        logger.info(f"Backed up the database to {backup}")
+    logger.info(f"Upgrading the database from {state.current or 'empty'} to {state.head}")
+    try:
+        command.upgrade(alembic_config(url), "head")
+    except Exception as exc:
+        # The upgrade runs in one transaction, so a failure normally leaves the file as it
+        # was; the backup is put back only when the database moved anyway.
+        if backup is not None and db_path is not None:
+            if revision_state(url).current != state.current:
+                restore_sqlite(backup, db_path)
+                logger.error(f"Migration failed; restored the database from {backup}")
+            else:
+                logger.error(f"Migration failed and was rolled back; a backup is at {backup}")
+        raise MigrationError(f"database migration failed: {exc}") from exc
+    return revision_state(url)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))

@@ -1,0 +1,8 @@
+"""Every table model, imported so that the shared metadata knows them all."""
+
+from core.base.database.models.connection import Connection, PathMapping
+from core.base.database.models.download import Download
+from core.base.database.models.media import Media, MonitorStatus
+from core.base.database.models.trailerprofile import TrailerProfile
+
+__all__ = ["Connection", "Download", "Media", "MonitorStatus", "PathMapping", "TrailerProfile"]

@@ -1,0 +1,106 @@
+"""Media: a movie or a series whose trailer Trailarr manages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import field_validator
+from sqlmodel import AutoString, Field
+
+from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
+
+
+class MonitorStatus(StrEnum):
+    """Where a media item stands with its trailer."""
+
+    MISSING = "missing"
+    DOWNLOADING = "downloading"
+    DOWNLOADED = "downloaded"
+    MONITORED = "monitored"
+
+
+YOUTUBE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
+
+def strip_not_blank(value: str | None) -> str | None:
+    """Strip surrounding white space; a blank string is an error."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+def check_youtube_id(value: str | None) -> str | None:
+    """An 11-character YouTube id, or None for an empty value."""
+    if not value:
+        return None
+    if not YOUTUBE_ID_RE.match(value):
+        raise ValueError("a YouTube id is 11 characters of letters, digits, '-' and '_'")
+    return value
+
+
+class MediaBase(AppSQLModel):
+    """Fields shared by every Media model."""
+
+    title: str = Field(min_length=1, max_length=500, index=True)
+    year: int = Field(ge=1800, le=3000)
+    is_movie: bool = True
+    folder_path: str = Field(min_length=1, max_length=4096)
+    imdb_id: str | None = Field(default=None, max_length=32)
+    tmdb_id: str | None = Field(default=None, max_length=32)
+    tvdb_id: str | None = Field(default=None, max_length=32)
+    youtube_trailer_id: str | None = Field(default=None, max_length=11)
+    monitor: bool = False
+    connection_id: int | None = Field(
+        default=None, foreign_key="connection.id", ondelete="SET NULL", index=True
+    )
+    arr_id: int | None = None
+
+    _clean_text = field_validator("title", "folder_path")(strip_not_blank)
+    _clean_youtube_id = field_validator("youtube_trailer_id")(check_youtube_id)
+
+
+class Media(MediaBase, table=True):
+    """Database model for Media."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: MonitorStatus = Field(default=MonitorStatus.MISSING, sa_type=AutoString, index=True)
+    added_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    downloaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MediaCreate(MediaBase):
+    """Body for creating a Media item."""
+
+
+class MediaRead(MediaBase):
+    """Media as the API shows it."""
+
+    id: int
+    status: MonitorStatus
+    added_at: datetime
+    updated_at: datetime
+    downloaded_at: datetime | None
+
+
+class MediaUpdate(AppSQLModel):
+    """Partial update of a Media item; only the fields sent are applied."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    year: int | None = Field(default=None, ge=1800, le=3000)
+    is_movie: bool | None = None
+    folder_path: str | None = Field(default=None, min_length=1, max_length=4096)
+    imdb_id: str | None = Field(default=None, max_length=32)
+    tmdb_id: str | None = Field(default=None, max_length=32)
+    tvdb_id: str | None = Field(default=None, max_length=32)
+    youtube_trailer_id: str | None = Field(default=None, max_length=11)
+    monitor: bool | None = None
+    connection_id: int | None = None
+    arr_id: int | None = None
+
+    _clean_text = field_validator("title", "folder_path")(strip_not_blank)
+    _clean_youtube_id = field_validator("youtube_trailer_id")(check_youtube_id)

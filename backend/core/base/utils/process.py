@@ -1,0 +1,49 @@
+"""Subprocesses: argument lists only, a timeout on every call, the child killed on expiry."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ProcessTimeoutError(RuntimeError):
+    """The command ran past its timeout and was killed."""
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_process(args: Sequence[str], *, timeout: float) -> ProcessResult:
+    """Run `args` (no shell), wait at most `timeout` seconds, decode output leniently.
+
+    Blocking: call it from a worker thread, never on the event loop.
+    Raises ProcessTimeoutError when the timeout expires (the child is killed first) and
+    FileNotFoundError when the program does not exist.
+    """
+    with subprocess.Popen(
+        list(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise ProcessTimeoutError(
+                f"{args[0]} did not finish within {timeout:g} s and was stopped"
+            ) from exc
+        except BaseException:
+            proc.kill()
+            raise
+    return ProcessResult(
+        returncode=proc.returncode,
+        stdout=out.decode("utf-8", errors="replace"),
+        stderr=err.decode("utf-8", errors="replace"),
+    )

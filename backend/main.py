@@ -1,0 +1,53 @@
+"""The FastAPI application: `main.app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.v1 import websockets
+from api.v1.router import api_router
+from app_logger import ModuleLogger
+from config import get_settings
+from config.settings import APP_VERSION
+from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.download import jobs
+
+logger = ModuleLogger("App")
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    await anyio.to_thread.run_sync(settings.api_key)
+    if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
+        logger.info("Created the default trailer profile")
+    yield
+    await jobs.download_jobs.cancel_all()
+
+
+def create_app() -> FastAPI:
+    """Build the application with its routes and error handlers."""
+    application = FastAPI(
+        title="Trailarr",
+        version=APP_VERSION,
+        description="Trailer downloads for your movie and series library, with their history.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(application)
+    application.include_router(api_router)
+    application.include_router(websockets.router)
+
+    @application.get("/status", tags=["status"])
+    def status() -> dict[str, str]:
+        """Liveness: no API key needed."""
+        return {"status": "ok", "version": get_settings().version}
+
+    return application
+
+
+app = create_app()
