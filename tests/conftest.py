@@ -14,6 +14,8 @@ from config import get_settings
 from core.base.database.engine import reset_engine
 from core.base.database.migrate import alembic_config
 
+pytest_plugins = ["tests.http_server"]
+
 TEST_API_KEY = "test-api-key-0123456789"
 
 

@@ -27,10 +27,10 @@ class DownloadAccepted(BaseModel):
 @router.post("/media/{media_id}/download", status_code=status.HTTP_202_ACCEPTED)
 async def start_download(media_id: int, request: DownloadRequest) -> DownloadAccepted:
     """Start a trailer download in the background; 409 while one runs for this media."""
-    media, profile, video_id = await trailer.prepare_download(
+    media, profile, source = await trailer.prepare_download(
         media_id, profile_id=request.profile_id, url=request.url
     )
-    download_jobs.start(media_id, trailer.download_trailer(media, profile, video_id))
+    download_jobs.start(media_id, trailer.download_trailer(media, profile, source))
     return DownloadAccepted(
         media_id=media_id,
         profile_id=profile.id,

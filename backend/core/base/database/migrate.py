@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 BACKEND_DIR = REPO_ROOT / "backend"
 SCRIPT_LOCATION = BACKEND_DIR / "alembic"
 BACKUPS_KEPT = 10
+# For tests and operators: run the migrations of another script folder (a copy of
+# backend/alembic with extra revisions, for instance) instead of the bundled one.
+SCRIPT_LOCATION_ENV = "TRAILARR_ALEMBIC_SCRIPT_LOCATION"
 
 
 class MigrationError(RuntimeError):
@@ -32,7 +36,8 @@ def alembic_config(url: str | None = None) -> Config:
     """An Alembic config for the app's migrations, independent of the working directory."""
     ini = REPO_ROOT / "alembic.ini"
     config = Config(str(ini)) if ini.exists() else Config()
-    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    location = os.environ.get(SCRIPT_LOCATION_ENV) or str(SCRIPT_LOCATION)
+    config.set_main_option("script_location", location)
     config.attributes["configure_logger"] = False
     if url is not None:
         config.attributes["url"] = url

@@ -97,14 +97,16 @@ class MediaDatabaseManager:
         media_id: int,
         status: MonitorStatus,
         *,
+        touch_downloaded_at: bool = True,
         _session: Session = None,  # type: ignore[assignment]
     ) -> MediaRead:
-        """Set the media's status; `downloaded_at` is set when it becomes downloaded."""
+        """Set the media's status; `downloaded_at` is set when it becomes downloaded
+        (unless `touch_downloaded_at` is False: a status put back, not a new trailer)."""
         media = _get_media(_session, media_id)
         media.status = status
         now = utc_now()
         media.updated_at = now
-        if status == MonitorStatus.DOWNLOADED:
+        if status == MonitorStatus.DOWNLOADED and touch_downloaded_at:
             media.downloaded_at = now
         _session.add(media)
         _session.flush()
@@ -137,9 +139,20 @@ class MediaDatabaseManager:
         Returns:
             None
         """
+        self.create_download_record(download_create, _session=_session)
+
+    @manage_session
+    def create_download_record(
+        self,
+        download_create: DownloadCreate,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> DownloadRead:
+        """Like `create_download`, returning the record made."""
         db_download = Download.model_validate(download_create)
         _session.add(db_download)
         _session.flush()
+        return DownloadRead.model_validate(db_download)
 
     @manage_session
     def read_downloads(

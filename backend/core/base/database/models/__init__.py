@@ -2,7 +2,8 @@
 
 from core.base.database.models.connection import Connection, PathMapping
 from core.base.database.models.download import Download
+from core.base.database.models.event import Event
 from core.base.database.models.media import Media, MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfile
 
-__all__ = ["Connection", "Download", "Media", "MonitorStatus", "PathMapping", "TrailerProfile"]
+__all__ = ["Connection", "Download", "Event", "Media", "MonitorStatus", "PathMapping", "TrailerProfile"]

@@ -1,0 +1,292 @@
+"""The trailer download pipeline: choose, download, convert, verify, move, record."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+import anyio.from_thread
+
+from api.v1 import websockets
+from app_logger import ModuleLogger
+from config import get_settings
+from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.manager.event import EventManager
+from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.base.database.models.event import EventCreate, EventType
+from core.base.database.models.media import MediaRead, MonitorStatus
+from core.base.database.models.trailerprofile import TrailerProfileRead
+from core.download import trailer_file
+from core.download.convert import ConversionError, convert_trailer
+from core.download.downloader import (
+    DownloadErrorKind,
+    DownloadProgress,
+    TrailerDownloadError,
+    download_video,
+)
+from core.download.jobs import download_jobs
+from core.download.service import record_new_trailer_download
+from core.download.sources import Source, parse_source, resolve_source
+from core.download.trailer_search import find_candidates
+from core.download.video_analysis import (
+    TrailerVerificationError,
+    VideoInfo,
+    get_media_info,
+    verify_trailer,
+)
+from core.exceptions import ConflictError
+
+logger = ModuleLogger("TrailerDownload")
+
+PROGRESS_STEP = 5.0
+
+
+class CandidateFailed(Exception):
+    """This source cannot give a trailer; the next candidate may."""
+
+    def __init__(self, source: Source, reason: str, *, source_failed: bool, stop: bool) -> None:
+        super().__init__(reason)
+        self.source = source
+        self.reason = reason
+        self.source_failed = source_failed
+        self.stop = stop
+
+
+@dataclass(frozen=True)
+class VerifiedTrailer:
+    path: Path
+    video_id: str
+    info: VideoInfo
+
+
+async def prepare_download(
+    media_id: int, *, profile_id: int | None, url: str | None
+) -> tuple[MediaRead, TrailerProfileRead, Source | None]:
+    """Check a download request before it is accepted.
+
+    Raises NotFoundError for an unknown media or profile, ConflictError while a download
+    runs for this media, SourceRefusedError for a source the policy refuses.
+    """
+    if download_jobs.is_running(media_id):
+        raise ConflictError(f"A trailer download is already running for media {media_id}")
+    media = await anyio.to_thread.run_sync(MediaDatabaseManager().read, media_id)
+    profiles = TrailerProfileManager()
+    if profile_id is None:
+        profile = await anyio.to_thread.run_sync(profiles.read_default)
+    else:
+        profile = await anyio.to_thread.run_sync(profiles.read, profile_id)
+    source = await anyio.to_thread.run_sync(resolve_source, url) if url else None
+    return media, profile, source
+
+
+async def __update_media_status(
+    media: MediaRead, status: MonitorStatus, *, touch_downloaded_at: bool = True
+) -> None:
+    await anyio.to_thread.run_sync(
+        lambda: MediaDatabaseManager().update_status(
+            media.id, status, touch_downloaded_at=touch_downloaded_at
+        )
+    )
+
+
+async def _record_failure(media: MediaRead, failure: CandidateFailed) -> None:
+    event = EventCreate(
+        media_id=media.id,
+        event_type=EventType.DOWNLOAD_FAILED,
+        video_id=failure.source.video_id or failure.source.url,
+        source_failed=failure.source_failed,
+        message=f"Download from {failure.source.url} failed: {failure.reason}",
+    )
+    try:
+        await anyio.to_thread.run_sync(EventManager().create, event)
+    except Exception as exc:
+        logger.error(f"Could not record the failed download for media {media.id}: {exc}")
+
+
+async def _candidates(
+    media: MediaRead, profile: TrailerProfileRead, source: Source | None
+) -> AsyncIterator[Source]:
+    """The sources to try, in order; the search runs only when it is needed."""
+    if source is not None:
+        yield source
+        return
+    tried: set[str] = set()
+    if media.youtube_trailer_id and not profile.always_search:
+        tried.add(media.youtube_trailer_id)
+        yield parse_source(media.youtube_trailer_id)
+    failed = await anyio.to_thread.run_sync(EventManager().failed_video_ids, media.id)
+    await websockets.ws_manager.broadcast(
+        f"Searching for a trailer for {media.title} [{media.id}]", "Info", media_id=media.id
+    )
+    found = await anyio.to_thread.run_sync(
+        lambda: find_candidates(media, profile, exclude_ids=failed | tried)
+    )
+    if not found:
+        logger.warning(f"No trailer found by search for {media.title} [{media.id}]")
+    for video_id in found:
+        yield parse_source(video_id)
+
+
+def _progress_reporter(media: MediaRead) -> tuple[threading.Event, object]:
+    cancel = threading.Event()
+    last = {"percent": -PROGRESS_STEP}
+
+    def report(progress: DownloadProgress) -> None:
+        percent = progress.percent
+        if percent is None:
+            return
+        if percent - last["percent"] < PROGRESS_STEP and progress.status != "finished":
+            return
+        last["percent"] = percent
+        try:
+            anyio.from_thread.run(
+                lambda: websockets.ws_manager.broadcast(
+                    f"Downloading trailer for {media.title}: {percent:.0f}%",
+                    "Progress",
+                    media_id=media.id,
+                    percent=round(percent, 1),
+                )
+            )
+        except Exception as exc:  # the loop may be shutting down; progress is best effort
+            logger.debug(f"Progress not sent: {exc}")
+
+    return cancel, report
+
+
+def __download_and_verify_trailer_sync(
+    media: MediaRead,
+    source: Source,
+    profile: TrailerProfileRead,
+    work_dir: Path,
+    cancel: threading.Event,
+    report: object,
+) -> VerifiedTrailer:
+    """Download, convert and verify one candidate in `work_dir`; blocking."""
+    try:
+        downloaded = download_video(
+            source.url, profile, work_dir=work_dir, progress=report, cancel=cancel  # type: ignore[arg-type]
+        )
+    except TrailerDownloadError as exc:
+        permanent = exc.kind == DownloadErrorKind.PERMANENT
+        raise CandidateFailed(
+            source, exc.reason, source_failed=permanent, stop=not permanent
+        ) from exc
+    video_id = source.video_id or downloaded.video_id
+    try:
+        converted = convert_trailer(
+            downloaded.path, profile, output_dir=work_dir, source_url=downloaded.webpage_url
+        )
+        info = get_media_info(str(converted))
+        verify_trailer(info, min_duration=profile.min_duration, max_duration=profile.max_duration)
+    except (ConversionError, TrailerVerificationError) as exc:
+        for leftover in work_dir.iterdir():
+            leftover.unlink(missing_ok=True)
+        raise CandidateFailed(source, str(exc), source_failed=True, stop=False) from exc
+    assert info is not None
+    return VerifiedTrailer(path=converted, video_id=video_id, info=info)
+
+
+async def download_trailer(
+    media: MediaRead, profile: TrailerProfileRead, source: Source | None = None
+) -> bool:
+    """Download a trailer for `media` with `profile` and record it.
+
+    `source` is an explicit video to use; without it, the media's saved trailer id (unless
+    the profile always searches) and then a search give the candidates. Returns True when
+    a trailer was downloaded, moved into the media folder and recorded; False otherwise
+    (the reason is logged, broadcast and kept as an event). Never raises, except when
+    cancelled.
+    """
+    settings = get_settings()
+    work_dir = settings.temp_dir / f"media-{media.id}-{uuid.uuid4().hex[:12]}"
+    cancel, report = _progress_reporter(media)
+    last_reason = "no trailer was found"
+    try:
+        await __update_media_status(media, MonitorStatus.DOWNLOADING)
+        await anyio.to_thread.run_sync(lambda: work_dir.mkdir(parents=True, exist_ok=True))
+        async for candidate in _candidates(media, profile, source):
+            await websockets.ws_manager.broadcast(
+                f"Downloading trailer for {media.title} [{media.id}] from {candidate.url}",
+                "Info",
+                media_id=media.id,
+            )
+            try:
+                verified = await anyio.to_thread.run_sync(
+                    __download_and_verify_trailer_sync,
+                    media,
+                    candidate,
+                    profile,
+                    work_dir,
+                    cancel,
+                    report,
+                )
+            except CandidateFailed as failure:
+                last_reason = failure.reason
+                logger.warning(
+                    f"Trailer candidate {candidate.url} for {media.title} [{media.id}] "
+                    f"failed: {failure.reason}"
+                )
+                await _record_failure(media, failure)
+                if failure.stop:
+                    break
+                continue
+            # Move the trailer to the media folder (create subfolder if needed)
+            final_file_path = await anyio.to_thread.run_sync(
+                lambda v=verified: trailer_file.move_trailer_to_folder(  # type: ignore[misc]
+                    v.path, media, profile, info=v.info, video_id=v.video_id
+                )
+            )
+            await __update_media_status(media, MonitorStatus.DOWNLOADED)
+            await record_new_trailer_download(
+                media_id=media.id,
+                profile_id=profile.id,
+                file_path=final_file_path,
+                youtube_video_id=verified.video_id,
+                media_info=verified.info,
+            )
+            msg = (
+                f"Trailer downloaded successfully for {media.title} [{media.id}]"
+                f" from ({verified.video_id})"
+            )
+            logger.info(msg)
+            await websockets.ws_manager.broadcast(msg, "Success", media_id=media.id)
+            return True
+    except asyncio.CancelledError:
+        cancel.set()
+        with anyio.CancelScope(shield=True):
+            await _finish_failed(media, "the download was cancelled")
+        raise
+    except Exception as exc:
+        logger.exception(f"Trailer download for {media.title} [{media.id}] failed: {exc}")
+        last_reason = str(exc)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(shutil.rmtree, work_dir, True)
+    await _finish_failed(media, last_reason)
+    return False
+
+
+async def _finish_failed(media: MediaRead, reason: str) -> None:
+    """Broadcast the failure and put the media's status back.
+
+    A media that had a trailer before this attempt keeps "downloaded"; otherwise it goes
+    back to "missing".
+    """
+    msg = f"Trailer download failed for {media.title} [{media.id}]: {reason}"
+    logger.error(msg)
+    status = (
+        MonitorStatus.DOWNLOADED
+        if media.status == MonitorStatus.DOWNLOADED
+        else MonitorStatus.MISSING
+    )
+    try:
+        await __update_media_status(media, status, touch_downloaded_at=False)
+    except Exception as exc:
+        logger.error(f"Could not reset the status of media {media.id}: {exc}")
+    await websockets.ws_manager.broadcast(msg, "Error", media_id=media.id)

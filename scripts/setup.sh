@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what Trailarr needs on Debian/Ubuntu: ffmpeg, uv, a Python 3.13 environment with
+# the locked dependencies. Safe to run again: it only installs what is missing.
+# Usage: scripts/setup.sh [--dev]   (--dev also installs the test and lint tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "setup: need root to run: $*" >&2; exit 1; fi
+}
+
+apt_updated=0
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null; then
+        echo "setup: please install ${missing[*]} with your package manager" >&2; exit 1
+    fi
+    if [ $apt_updated = 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+    echo "setup: installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || apt_install ffmpeg
+
+# A Python 3.13 interpreter: UV_PYTHON, python3.13 on PATH, or one installed by pyenv.
+find_python() {
+    if [ -n "${UV_PYTHON:-}" ]; then echo "$UV_PYTHON"; return; fi
+    if command -v python3.13 >/dev/null; then command -v python3.13; return; fi
+    if command -v pyenv >/dev/null; then
+        local p
+        p=$(ls -d "$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1)
+        [ -n "$p" ] && { echo "$p"; return; }
+    fi
+    if [ -x "$HOME/.pyenv/shims/python3.13" ]; then echo "$HOME/.pyenv/shims/python3.13"; return; fi
+}
+
+if ! command -v uv >/dev/null; then
+    export PATH="$HOME/.local/bin:$PATH"
+    if ! command -v uv >/dev/null; then
+        echo "setup: installing uv"
+        python3 -m pip install --quiet --user uv 2>/dev/null \
+            || python3 -m pip install --quiet --user --break-system-packages uv 2>/dev/null \
+            || python3 -m pip install --quiet uv
+    fi
+fi
+command -v uv >/dev/null || { echo "setup: uv is not on PATH (looked in ~/.local/bin too)" >&2; exit 1; }
+
+py=$(find_python || true)
+if [ -n "$py" ]; then
+    export UV_PYTHON="$py"
+else
+    echo "setup: no Python 3.13 found; letting uv find or download one"
+fi
+
+if [ $dev = 1 ]; then
+    uv sync --frozen
+else
+    uv sync --frozen --no-dev
+fi
+echo "setup: ready (Python $(.venv/bin/python -c 'import platform; print(platform.python_version())'))"

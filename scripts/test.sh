@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up Trailarr with its development tools, then runs lint, type checks and every test.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k downloads).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --dev
+
+echo "== ruff"
+.venv/bin/ruff check backend tests bench
+.venv/bin/ruff format --check backend tests bench
+echo "== mypy"
+.venv/bin/mypy
+echo "== pytest"
+status=0
+.venv/bin/pytest "$@" || status=$?
+if [ $status = 5 ]; then
+    echo "pytest collected no tests: the suite or the selection is broken" >&2
+fi
+exit $status
