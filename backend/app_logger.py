@@ -34,7 +34,6 @@ def configure_logging(level: str = "INFO", logs_dir: Path | None = None) -> None
         logging.getLogger(name).setLevel(level)
 
 
-
 class ModuleLogger:
     """A named logger under the app's root logger: `ModuleLogger("Downloads").info(...)`."""
 

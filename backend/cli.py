@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 from pydantic import ValidationError
 
 
 def _settings_error(exc: ValidationError) -> str:
+    """One line naming the first bad variable, its value and what is wrong with it."""
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first.get("loc", ())).upper() or "settings"
-    return f"trailarr: invalid setting {field}: {first.get('msg', 'invalid')}"
+    value = first.get("input")
+    shown = f"={value!r}" if isinstance(value, str | int) else ""
+    message = " ".join(str(first.get("msg", "invalid")).split())
+    return f"trailarr: invalid setting {field}{shown}: {message}"
+
+
+def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+    """Stop with status 0 on SIGTERM or SIGINT.
+
+    While it serves, uvicorn handles these signals itself: it shuts down gracefully, puts
+    this handler back and raises the signal again, which then ends the process with 0
+    instead of being killed by the default action. Before uvicorn starts, it just exits.
+    """
+    raise SystemExit(0)
 
 
 def main() -> int:
@@ -36,13 +52,20 @@ def main() -> int:
         logger.error(f"Cannot start: {exc}")
         print(f"trailarr: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        logger.exception(f"Cannot start: the database upgrade failed: {exc}")
+        print(f"trailarr: the database upgrade failed: {exc}", file=sys.stderr)
+        return 1
 
     import uvicorn
 
     from main import app
 
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     logger.info(f"Trailarr {settings.version} listening on {settings.app_host}:{settings.app_port}")
     uvicorn.run(app, host=settings.app_host, port=settings.app_port, log_config=None)
+    logger.info("Trailarr stopped")
     return 0
 
 

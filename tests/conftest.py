@@ -57,3 +57,8 @@ def client(data_dir: Path) -> Iterator[TestClient]:
 
     with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

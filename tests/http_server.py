@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections import Counter
@@ -30,12 +31,13 @@ class VideoServer:
     """Serves the files under `root` on 127.0.0.1 until `close()`.
 
     `fail(name, status)` makes `name` answer with that status; `slow(name, ...)` throttles it;
-    `requests(name)` counts the requests it got.
+    `clear(name)` undoes both; `requests(name)` counts the requests it got.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._failures: dict[str, int] = {}
+        self._failures_left: dict[str, int] = {}
         self._rates: dict[str, int] = {}
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -54,10 +56,24 @@ class VideoServer:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/{quote(name)}"
 
-    def fail(self, name: str, status: int) -> None:
-        """Answer every request for `name` with `status` (404, 429, 500, ...)."""
+    def fail(self, name: str, status: int, *, times: int | None = None) -> None:
+        """Answer requests for `name` with `status` (404, 429, 500, ...).
+
+        All of them, or only the next `times` requests when given.
+        """
         with self._lock:
             self._failures[name] = status
+            if times is None:
+                self._failures_left.pop(name, None)
+            else:
+                self._failures_left[name] = times
+
+    def clear(self, name: str) -> None:
+        """Serve `name` normally again: no error answer, full speed."""
+        with self._lock:
+            self._failures.pop(name, None)
+            self._failures_left.pop(name, None)
+            self._rates.pop(name, None)
 
     def slow(self, name: str, *, bytes_per_second: int) -> None:
         """Send `name` at about `bytes_per_second`."""
@@ -98,6 +114,11 @@ class VideoServer:
             self._counts[name] += 1
             status = self._failures.get(name)
             rate = self._rates.get(name)
+            if status is not None and name in self._failures_left:
+                self._failures_left[name] -= 1
+                if self._failures_left[name] <= 0:
+                    del self._failures_left[name]
+                    del self._failures[name]
         if status is not None:
             self._send_error(handler, status, send_body=send_body)
             return
@@ -167,10 +188,8 @@ class VideoServer:
             handler.send_header("Retry-After", "3600")
         handler.end_headers()
         if send_body:
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 handler.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
 
 @pytest.fixture

@@ -29,14 +29,24 @@ def make_video(
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     args = [
-        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", f"testsrc=size={width}x{height}:rate=15:duration={duration}",
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc=size={width}x{height}:rate=15:duration={duration}",
     ]
     inputs = 1
     if acodec:
         layout = {1: "mono", 2: "stereo", 6: "5.1"}[channels]
         args += [
-            "-f", "lavfi", "-i",
+            "-f",
+            "lavfi",
+            "-i",
             f"sine=frequency=440:sample_rate=48000:duration={duration},"
             f"aformat=channel_layouts={layout}",
         ]

@@ -27,7 +27,9 @@ def test_moves_into_trailers_subfolder_with_template_name(tmp_path: Path) -> Non
     media = make_media(tmp_path / "movies" / "Alien (1979)", title="Alien", year=1979)
     profile = _profile(file_name="{title} ({year})-trailer")
     final = trailer_file.move_trailer_to_folder(_finished_file(tmp_path), media, profile)
-    assert final == str(tmp_path / "movies" / "Alien (1979)" / "Trailers" / "Alien (1979)-trailer.mkv")
+    assert final == str(
+        tmp_path / "movies" / "Alien (1979)" / "Trailers" / "Alien (1979)-trailer.mkv"
+    )
     assert Path(final).read_bytes() == b"video"
     assert not (tmp_path / "work" / "work.mkv").exists()
 
@@ -56,7 +58,7 @@ def test_taken_names_get_a_number_and_nothing_is_overwritten(tmp_path: Path) -> 
     ("title", "expected"),
     [
         ("Amélie: Le Fabuleux Destin?", "Amélie Le Fabuleux Destin"),
-        ("AC/DC \\ Live <1991> | \"Donington\" *", "AC DC Live 1991 Donington"),
+        ('AC/DC \\ Live <1991> | "Donington" *', "AC DC Live 1991 Donington"),
         ("千と千尋の神隠し", "千と千尋の神隠し"),
         ("...", "trailer"),
     ],
@@ -115,7 +117,9 @@ def test_moves_across_file_systems(tmp_path: Path) -> None:
         source.write_bytes(b"x" * 100_000)
         mtime_ns = source.stat().st_mtime_ns
         media = make_media(tmp_path / "m", title="Cross", year=2020)
-        final = Path(trailer_file.move_trailer_to_folder(source, media, _profile(file_name="{title}")))
+        final = Path(
+            trailer_file.move_trailer_to_folder(source, media, _profile(file_name="{title}"))
+        )
         assert final.read_bytes() == b"x" * 100_000
         assert final.stat().st_mtime_ns == mtime_ns
         assert not source.exists()
@@ -127,3 +131,17 @@ def test_delete_files_counts_and_ignores_missing(tmp_path: Path) -> None:
     present.write_bytes(b"1")
     assert trailer_file.delete_files([str(present), str(tmp_path / "gone.mkv")]) == 1
     assert not present.exists()
+
+
+def test_delete_files_stays_within_the_media_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "media"
+    inside = folder / "Trailers" / "t.mkv"
+    inside.parent.mkdir(parents=True)
+    inside.write_bytes(b"1")
+    outside = tmp_path / "elsewhere.mkv"
+    outside.write_bytes(b"2")
+    sneaky = folder / ".." / "elsewhere.mkv"
+    deleted = trailer_file.delete_files([str(inside), str(sneaky)], within=str(folder))
+    assert deleted == 1
+    assert not inside.exists()
+    assert outside.exists()

@@ -5,12 +5,18 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import APIKeyHeader, APIKeyQuery
 from sqlmodel import Session
 
 from config import get_settings
 from core.base.database.engine import get_session, get_write_session
+
+DB_INT_MAX = 2**63 - 1
+"""The largest integer the database stores; a larger id cannot exist."""
+
+IdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The record's id")]
+"""A record id in the path: 422 for a number no record can have, before any query."""
 
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]

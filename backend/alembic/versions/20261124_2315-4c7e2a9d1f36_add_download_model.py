@@ -8,10 +8,10 @@ Create Date: 2026-11-24 23:15:00.000000
 
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import sqlmodel.sql.sqltypes
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "4c7e2a9d1f36"

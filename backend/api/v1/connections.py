@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from api.deps import IdPath
 from core.base.database.manager.connection import ConnectionManager
 from core.base.database.models.connection import (
     ConnectionCreate,
@@ -26,20 +27,20 @@ def create_connection(connection: ConnectionCreate) -> ConnectionRead:
 
 
 @router.get("/{connection_id}")
-def read_connection(connection_id: int) -> ConnectionRead:
+def read_connection(connection_id: IdPath) -> ConnectionRead:
     return manager.read(connection_id)
 
 
 @router.patch("/{connection_id}")
-def update_connection(connection_id: int, connection: ConnectionUpdate) -> ConnectionRead:
+def update_connection(connection_id: IdPath, connection: ConnectionUpdate) -> ConnectionRead:
     return manager.update(connection_id, connection)
 
 
 @router.put("/{connection_id}")
-def replace_connection(connection_id: int, connection: ConnectionUpdate) -> ConnectionRead:
+def replace_connection(connection_id: IdPath, connection: ConnectionUpdate) -> ConnectionRead:
     return manager.update(connection_id, connection)
 
 
 @router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_connection(connection_id: int) -> None:
+def delete_connection(connection_id: IdPath) -> None:
     manager.delete(connection_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Query, status
 
+from api.deps import IdPath
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.models.download import DownloadRead
 from core.base.database.models.media import MediaCreate, MediaRead, MediaUpdate, MonitorStatus
@@ -15,11 +17,12 @@ from core.download import trailer_file
 
 router = APIRouter(prefix="/media", tags=["media"])
 manager = MediaDatabaseManager()
+MAX_PAGE = 1_000_000
 
 
 @router.get("")
 def list_media(
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     search: Annotated[str | None, Query(max_length=200)] = None,
     is_movie: bool | None = None,
@@ -37,31 +40,36 @@ def create_media(media: MediaCreate) -> MediaRead:
 
 
 @router.get("/{media_id}")
-def read_media(media_id: int) -> MediaRead:
+def read_media(media_id: IdPath) -> MediaRead:
     return manager.read(media_id)
 
 
 @router.patch("/{media_id}")
-def update_media(media_id: int, media: MediaUpdate) -> MediaRead:
+def update_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
     return manager.update(media_id, media)
 
 
 @router.put("/{media_id}")
-def replace_media(media_id: int, media: MediaUpdate) -> MediaRead:
+def replace_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
     return manager.update(media_id, media)
 
 
 @router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_media(media_id: int, delete_files: bool = False) -> None:
+async def delete_media(media_id: IdPath, delete_files: bool = False) -> None:
     """Delete the media and its download records; trailer files stay unless asked."""
+    media = await anyio.to_thread.run_sync(manager.read, media_id)
     downloads = await anyio.to_thread.run_sync(manager.delete, media_id)
     if delete_files:
         await anyio.to_thread.run_sync(
-            trailer_file.delete_files, [d.path for d in downloads]
+            partial(
+                trailer_file.delete_files,
+                [d.path for d in downloads],
+                within=media.folder_path,
+            )
         )
 
 
 @router.get("/{media_id}/downloads")
-def read_media_downloads(media_id: int) -> list[DownloadRead]:
+def read_media_downloads(media_id: IdPath) -> list[DownloadRead]:
     """The media's download records, newest first."""
     return manager.read_downloads(media_id)

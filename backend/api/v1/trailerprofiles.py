@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from api.deps import IdPath
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.trailerprofile import (
     TrailerProfileCreate,
@@ -26,20 +27,20 @@ def create_profile(profile: TrailerProfileCreate) -> TrailerProfileRead:
 
 
 @router.get("/{profile_id}")
-def read_profile(profile_id: int) -> TrailerProfileRead:
+def read_profile(profile_id: IdPath) -> TrailerProfileRead:
     return manager.read(profile_id)
 
 
 @router.patch("/{profile_id}")
-def update_profile(profile_id: int, profile: TrailerProfileUpdate) -> TrailerProfileRead:
+def update_profile(profile_id: IdPath, profile: TrailerProfileUpdate) -> TrailerProfileRead:
     return manager.update(profile_id, profile)
 
 
 @router.put("/{profile_id}")
-def replace_profile(profile_id: int, profile: TrailerProfileUpdate) -> TrailerProfileRead:
+def replace_profile(profile_id: IdPath, profile: TrailerProfileUpdate) -> TrailerProfileRead:
     return manager.update(profile_id, profile)
 
 
 @router.delete("/{profile_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_profile(profile_id: int) -> None:
+def delete_profile(profile_id: IdPath) -> None:
     manager.delete(profile_id)

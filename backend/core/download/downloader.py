@@ -5,8 +5,10 @@ Everything here blocks: the download pipeline runs it in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from typing import Any
 
 import yt_dlp
 from yt_dlp.globals import all_plugins_loaded, plugin_dirs
+from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadCancelled, YoutubeDLError
 
 from app_logger import ModuleLogger
@@ -69,6 +72,11 @@ class TrailerDownloadError(Exception):
 
 @dataclass
 class DownloadProgress:
+    """One progress report of the file being downloaded.
+
+    When yt-dlp downloads a video and an audio stream to merge, each goes from 0 to 100 %.
+    """
+
     video_id: str | None
     percent: float | None
     downloaded_bytes: int | None
@@ -95,7 +103,7 @@ _ERROR_PATTERNS: list[tuple[re.Pattern[str], DownloadErrorKind]] = [
     (
         re.compile(
             r"HTTP Error 429|\b429\b.{0,3}Too Many Requests|Too Many Requests"
-            r"|Sign in to confirm you[’']re not a bot|rate.?limit",
+            r"|Sign in to confirm you[’']re not a bot|rate.?limit|captcha|try again later",
             re.IGNORECASE,
         ),
         DownloadErrorKind.RATE_LIMITED,
@@ -114,7 +122,8 @@ _ERROR_PATTERNS: list[tuple[re.Pattern[str], DownloadErrorKind]] = [
     ),
     (
         re.compile(
-            r"unavailable|no longer available|not available|has been removed|been terminated"
+            r"unavailable|no longer available|not available|isn[’']t available|has been removed"
+            r"|been terminated|in your country|geo.?restrict"
             r"|private video|video is private|Sign in to confirm your age|age.?restricted"
             r"|inappropriate for some users|members.only|Join this channel|copyright"
             r"|Unsupported URL|No video formats found|Requested format is not available"
@@ -190,9 +199,27 @@ def new_youtube_dl(params: dict[str, Any]) -> yt_dlp.YoutubeDL:
         "color": {"stdout": "no_color", "stderr": "no_color"},
         "socket_timeout": SOCKET_TIMEOUT,
         "cachedir": str(get_settings().app_data_dir / "cache" / "yt-dlp"),
+        "js_runtimes": js_runtimes(),
     }
     base.update(params)
     return yt_dlp.YoutubeDL(base)
+
+
+def js_runtimes() -> dict[str, dict[str, str]]:
+    """The JavaScript runtimes yt-dlp may use for YouTube's challenges.
+
+    Deno comes with the project (the `deno` package installs it next to the interpreter);
+    node, when installed, is the fallback.
+    """
+    runtimes: dict[str, dict[str, str]] = {}
+    beside_python = Path(sys.executable).parent / "deno"
+    deno = str(beside_python) if beside_python.exists() else shutil.which("deno")
+    if deno:
+        runtimes["deno"] = {"path": deno}
+    node = shutil.which("node")
+    if node:
+        runtimes["node"] = {"path": node}
+    return runtimes
 
 
 def build_format(profile: TrailerProfileRead) -> str:
@@ -408,13 +435,14 @@ def _download_once(
     except _Interrupted as exc:
         raise TrailerDownloadError(exc.kind, exc.reason, video_id=state.video_id) from None
     except YoutubeDLError as exc:
+        _close_error_responses(exc)
         reason = clean_error_message(str(exc))
-        raise TrailerDownloadError(
-            classify_error(reason), reason, video_id=state.video_id
-        ) from exc
+        raise TrailerDownloadError(classify_error(reason), reason, video_id=state.video_id) from exc
     except OSError as exc:
         reason = f"cannot write the download: {exc}"
-        raise TrailerDownloadError(DownloadErrorKind.FAILED, reason, video_id=state.video_id) from exc
+        raise TrailerDownloadError(
+            DownloadErrorKind.FAILED, reason, video_id=state.video_id
+        ) from exc
 
     info = _single_entry(info)
     if info is None:
@@ -432,6 +460,23 @@ def _download_once(
         title=info.get("title"),
         extractor=str(info.get("extractor") or info.get("extractor_key") or "unknown").lower(),
     )
+
+
+def _close_error_responses(error: BaseException) -> None:
+    """Close the HTTP responses that yt-dlp's HTTPErrors keep open along the error chain."""
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, HTTPError):
+            with contextlib.suppress(Exception):
+                current.close()
+        exc_info = getattr(current, "exc_info", None)
+        linked = exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) > 1 else None
+        pending += [current.__cause__, current.__context__, getattr(current, "cause", None), linked]
 
 
 def _single_entry(info: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -18,7 +18,9 @@ from core.download.video_analysis import VideoInfo, get_media_info
 logger = ModuleLogger("DownloadService")
 
 
-def _probe_if_changed(file_path: str, stat: os.stat_result, media_info: VideoInfo | None) -> VideoInfo | None:
+def _probe_if_changed(
+    file_path: str, stat: os.stat_result, media_info: VideoInfo | None
+) -> VideoInfo | None:
     """Reuse `media_info` when it was taken of this very file content; else probe."""
     if (
         media_info is not None
@@ -39,10 +41,9 @@ def build_download(
     media_info: VideoInfo,
 ) -> DownloadCreate:
     """The download record of a probed file."""
-    streams = media_info.streams
-    video = next((s for s in streams if s.codec_type == "video"), None)
-    audio = next((s for s in streams if s.codec_type == "audio"), None)
-    subtitles = [s.language or "unk" for s in streams if s.codec_type == "subtitle"]
+    video = media_info.video_stream
+    audio = next(iter(media_info.audio_streams), None)
+    subtitles = [s.language or "unk" for s in media_info.subtitle_streams]
     if video is not None:
         width = video.width or video.coded_width
         height = video.height or video.coded_height

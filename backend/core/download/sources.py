@@ -91,8 +91,7 @@ def parse_source(value: str) -> Source:
         video_id = _youtube_id(host, parts.path, parts.query)
         if video_id is None:
             raise SourceRefusedError(
-                "this YouTube link does not point to a single video; "
-                "use a watch link or a video id"
+                "this YouTube link does not point to a single video; use a watch link or a video id"
             )
         return Source(url=youtube_watch_url(video_id), video_id=video_id, is_youtube=True)
     return Source(url=text, video_id=None, is_youtube=False)

@@ -6,8 +6,9 @@ import asyncio
 import shutil
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -95,6 +96,11 @@ async def __update_media_status(
     )
 
 
+async def mark_downloading(media: MediaRead) -> None:
+    """Set the media's status to downloading."""
+    await __update_media_status(media, MonitorStatus.DOWNLOADING)
+
+
 async def _record_failure(media: MediaRead, failure: CandidateFailed) -> None:
     event = EventCreate(
         media_id=media.id,
@@ -133,7 +139,9 @@ async def _candidates(
         yield parse_source(video_id)
 
 
-def _progress_reporter(media: MediaRead) -> tuple[threading.Event, object]:
+def _progress_reporter(
+    media: MediaRead,
+) -> tuple[threading.Event, Callable[[DownloadProgress], None]]:
     cancel = threading.Event()
     last = {"percent": -PROGRESS_STEP}
 
@@ -165,12 +173,16 @@ def __download_and_verify_trailer_sync(
     profile: TrailerProfileRead,
     work_dir: Path,
     cancel: threading.Event,
-    report: object,
+    report: Callable[[DownloadProgress], None],
 ) -> VerifiedTrailer:
     """Download, convert and verify one candidate in `work_dir`; blocking."""
     try:
         downloaded = download_video(
-            source.url, profile, work_dir=work_dir, progress=report, cancel=cancel  # type: ignore[arg-type]
+            source.url,
+            profile,
+            work_dir=work_dir,
+            progress=report,
+            cancel=cancel,
         )
     except TrailerDownloadError as exc:
         permanent = exc.kind == DownloadErrorKind.PERMANENT
@@ -238,8 +250,13 @@ async def download_trailer(
                 continue
             # Move the trailer to the media folder (create subfolder if needed)
             final_file_path = await anyio.to_thread.run_sync(
-                lambda v=verified: trailer_file.move_trailer_to_folder(  # type: ignore[misc]
-                    v.path, media, profile, info=v.info, video_id=v.video_id
+                partial(
+                    trailer_file.move_trailer_to_folder,
+                    verified.path,
+                    media,
+                    profile,
+                    info=verified.info,
+                    video_id=verified.video_id,
                 )
             )
             await __update_media_status(media, MonitorStatus.DOWNLOADED)

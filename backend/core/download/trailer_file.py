@@ -39,13 +39,16 @@ def truncate_utf8(text: str, max_bytes: int) -> str:
 
 
 def _resolution_label(info: VideoInfo | None) -> str:
-    video = next((s for s in info.streams if s.codec_type == "video"), None) if info else None
+    video = info.video_stream if info else None
     height = (video.height or video.coded_height) if video else 0
     return f"{height}p" if height else ""
 
 
 def _codec(info: VideoInfo | None, codec_type: str) -> str:
-    stream = next((s for s in info.streams if s.codec_type == codec_type), None) if info else None
+    if info is None:
+        return ""
+    audio = next(iter(info.audio_streams), None)
+    stream = info.video_stream if codec_type == "video" else audio
     return stream.codec_name if stream else ""
 
 
@@ -140,10 +143,18 @@ def move_trailer_to_folder(
     return str(target)
 
 
-def delete_files(paths: list[str]) -> int:
-    """Delete the files that exist; returns how many were deleted. Blocking."""
+def delete_files(paths: list[str], *, within: str | None = None) -> int:
+    """Delete the files that exist; returns how many were deleted. Blocking.
+
+    With `within`, a path outside that folder is left alone (and logged): a record can only
+    take files from its own media folder with it.
+    """
     deleted = 0
+    root = Path(within).resolve() if within else None
     for path in paths:
+        if root is not None and not Path(path).resolve().is_relative_to(root):
+            logger.warning(f"Not deleting {path}: it is outside the media folder {root}")
+            continue
         try:
             Path(path).unlink()
             deleted += 1

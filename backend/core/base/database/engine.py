@@ -27,8 +27,14 @@ _engine: Engine | None = None
 _write_engine: Engine | None = None
 
 
-def create_db_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
-    """An engine for `url`; SQLite connections get the pragmas and explicit BEGIN."""
+def create_db_engine(
+    url: str, *, foreign_keys: bool = True, pooled: bool = True, wal: bool = True
+) -> Engine:
+    """An engine for `url`; SQLite connections get the pragmas and explicit BEGIN.
+
+    `wal=False` leaves the file's journal mode as it is (the migrations use it, so that an
+    upgrade that fails leaves the file byte for byte as it was).
+    """
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     kwargs: dict[str, Any] = {
@@ -46,7 +52,7 @@ def create_db_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True
         try:
             cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            if ":memory:" not in url:
+            if wal and ":memory:" not in url:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:

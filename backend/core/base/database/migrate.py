@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
+import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,10 +55,14 @@ def resolve_url(config: Config) -> str:
 
 
 def migration_engine(url: str) -> Engine:
-    """An engine for migrations only: its own connections, foreign keys off."""
+    """An engine for migrations only: its own connections, foreign keys off.
+
+    It leaves the journal mode alone: switching a file to WAL rewrites its header, and a
+    failed upgrade must leave the file exactly as it was.
+    """
     from core.base.database.engine import create_db_engine
 
-    return create_db_engine(url, foreign_keys=False, pooled=False)
+    return create_db_engine(url, foreign_keys=False, pooled=False, wal=False)
 
 
 def check_foreign_keys(connection: Connection) -> None:
@@ -64,7 +72,9 @@ def check_foreign_keys(connection: Connection) -> None:
     rows = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if rows:
         sample = ", ".join(f"{r[0]} row {r[1]} -> {r[2]}" for r in rows[:5])
-        raise MigrationError(f"foreign key check failed after migration: {len(rows)} rows ({sample})")
+        raise MigrationError(
+            f"foreign key check failed after migration: {len(rows)} rows ({sample})"
+        )
 
 
 @dataclass(frozen=True)
@@ -135,12 +145,15 @@ def restore_sqlite(backup: Path, db_path: Path) -> None:
 def upgrade_database(url: str | None = None) -> RevisionState:
     """Bring the database to head, backing it up first when it has data.
 
-    Raises MigrationError, with the database as it was, when the database was written by
-    a newer version of Trailarr or when a migration fails.
+    Raises MigrationError, with the database as it was, when the database cannot be read,
+    when it was written by a newer version of Trailarr or when a migration fails.
     """
     settings = get_settings()
     url = url or settings.db_url
-    state = revision_state(url)
+    try:
+        state = revision_state(url)
+    except Exception as exc:
+        raise MigrationError(f"cannot read the database revision of {url}: {exc}") from exc
     if not state.known:
         raise MigrationError(
             f"the database is at revision {state.current}, which this version of Trailarr "
@@ -156,19 +169,50 @@ def upgrade_database(url: str | None = None) -> RevisionState:
         backup = backup_sqlite(db_path, settings.backups_dir, state.current)
         logger.info(f"Backed up the database to {backup}")
     logger.info(f"Upgrading the database from {state.current or 'empty'} to {state.head}")
-    try:
-        command.upgrade(alembic_config(url), "head")
-    except Exception as exc:
-        # The upgrade runs in one transaction, so a failure normally leaves the file as it
-        # was; the backup is put back only when the database moved anyway.
-        if backup is not None and db_path is not None:
-            if revision_state(url).current != state.current:
-                restore_sqlite(backup, db_path)
-                logger.error(f"Migration failed; restored the database from {backup}")
-            else:
-                logger.error(f"Migration failed and was rolled back; a backup is at {backup}")
-        raise MigrationError(f"database migration failed: {exc}") from exc
+    with _pristine_copy(db_path if backup is not None else None) as pristine:
+        try:
+            command.upgrade(alembic_config(url), "head")
+        except Exception as exc:
+            if backup is not None and db_path is not None:
+                _put_back(db_path, pristine, backup)
+            raise MigrationError(f"database migration failed: {exc}") from exc
     return revision_state(url)
+
+
+@contextmanager
+def _pristine_copy(db_path: Path | None) -> Iterator[Path | None]:
+    """A byte-for-byte copy of the database file, while nothing has it open; removed after.
+
+    None when there is no file, or when a write-ahead log beside it holds part of the data.
+    """
+    if db_path is None or not db_path.exists() or _sidecar(db_path, "-wal").exists():
+        yield None
+        return
+    copy = _sidecar(db_path, ".pre-upgrade")
+    shutil.copyfile(db_path, copy)
+    try:
+        yield copy
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+def _put_back(db_path: Path, pristine: Path | None, backup: Path) -> None:
+    """After a failed upgrade: make sure the database file is exactly as it was."""
+    # The upgrade runs in one transaction, so a failure normally leaves the file as it was.
+    if pristine is not None and filecmp.cmp(pristine, db_path, shallow=False):
+        logger.error(f"Migration failed and was rolled back; a backup is at {backup}")
+        return
+    if pristine is not None:
+        for suffix in ("-wal", "-shm", "-journal"):
+            _sidecar(db_path, suffix).unlink(missing_ok=True)
+        shutil.copyfile(pristine, db_path)
+    else:
+        restore_sqlite(backup, db_path)
+    logger.error(f"Migration failed; restored the database as it was from {backup}")
+
+
+def _sidecar(db_path: Path, suffix: str) -> Path:
+    return db_path.with_name(db_path.name + suffix)
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,25 +28,34 @@ def run_process(args: Sequence[str], *, timeout: float) -> ProcessResult:
     Raises ProcessTimeoutError when the timeout expires (the child is killed first) and
     FileNotFoundError when the program does not exist.
     """
+    # The child leads a process group of its own, so that a timeout stops its children
+    # too (and the pipes they hold open get closed).
     with subprocess.Popen(
         list(args),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     ) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            proc.kill()
+            _kill_group(proc)
             proc.communicate()
             raise ProcessTimeoutError(
                 f"{args[0]} did not finish within {timeout:g} s and was stopped"
             ) from exc
         except BaseException:
-            proc.kill()
+            _kill_group(proc)
             raise
     return ProcessResult(
         returncode=proc.returncode,
         stdout=out.decode("utf-8", errors="replace"),
         stderr=err.decode("utf-8", errors="replace"),
     )
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.kill()

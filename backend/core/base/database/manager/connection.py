@@ -31,9 +31,12 @@ def _to_read(session: Session, connection: Connection) -> ConnectionRead:
         .where(PathMapping.connection_id == connection.id)
         .order_by(col(PathMapping.id))
     ).all()
-    data = connection.model_dump()
-    data["path_mappings"] = [PathMappingRead.model_validate(m) for m in mappings]
-    return ConnectionRead.model_validate(data)
+    # Validate from the attributes: a row read back holds plain strings for its enum
+    # fields, which `model_dump()` of the table model would warn about.
+    return ConnectionRead.model_validate(
+        connection,
+        update={"path_mappings": [PathMappingRead.model_validate(m) for m in mappings]},
+    )
 
 
 def _replace_mappings(
@@ -52,7 +55,10 @@ class ConnectionManager:
 
     @manage_session(write=True)
     def create(
-        self, connection_create: ConnectionCreate, *, _session: Session = None  # type: ignore[assignment]
+        self,
+        connection_create: ConnectionCreate,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
     ) -> ConnectionRead:
         connection = Connection.model_validate(
             connection_create.model_dump(exclude={"path_mappings"})

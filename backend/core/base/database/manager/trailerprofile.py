@@ -37,7 +37,10 @@ class TrailerProfileManager:
 
     @manage_session(write=True)
     def create(
-        self, profile_create: TrailerProfileCreate, *, _session: Session = None  # type: ignore[assignment]
+        self,
+        profile_create: TrailerProfileCreate,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
     ) -> TrailerProfileRead:
         profile = TrailerProfile.model_validate(profile_create)
         _session.add(profile)

@@ -6,4 +6,12 @@ from core.base.database.models.event import Event
 from core.base.database.models.media import Media, MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfile
 
-__all__ = ["Connection", "Download", "Event", "Media", "MonitorStatus", "PathMapping", "TrailerProfile"]
+__all__ = [
+    "Connection",
+    "Download",
+    "Event",
+    "Media",
+    "MonitorStatus",
+    "PathMapping",
+    "TrailerProfile",
+]

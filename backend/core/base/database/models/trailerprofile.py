@@ -17,12 +17,21 @@ AudioFormat = Literal["aac", "opus", "ac3", "copy"]
 SubtitleFormat = Literal["srt", "vtt"]
 
 FILE_NAME_FIELDS = frozenset(
-    {"title", "year", "resolution", "vcodec", "acodec", "youtube_id", "imdb_id", "tmdb_id",
-     "tvdb_id", "media_type", "profile"}
+    {
+        "title",
+        "year",
+        "resolution",
+        "vcodec",
+        "acodec",
+        "youtube_id",
+        "imdb_id",
+        "tmdb_id",
+        "tvdb_id",
+        "media_type",
+        "profile",
+    }
 )
-SEARCH_QUERY_FIELDS = frozenset(
-    {"title", "year", "media_type", "imdb_id", "tmdb_id", "tvdb_id"}
-)
+SEARCH_QUERY_FIELDS = frozenset({"title", "year", "media_type", "imdb_id", "tmdb_id", "tvdb_id"})
 
 
 def template_fields(template: str) -> set[str]:

@@ -1,0 +1,451 @@
+"""Media, trailer profile and connection routes: happy paths, paging, search and bad input."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import make_download, make_media
+
+MEDIA = "/api/v1/media"
+PROFILES = "/api/v1/trailerprofiles"
+CONNECTIONS = "/api/v1/connections"
+TOO_BIG = 2**70
+
+
+def media_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Arrival",
+        "year": 2016,
+        "is_movie": True,
+        "folder_path": "/media/movies/Arrival (2016)",
+    }
+    body.update(overrides)
+    return body
+
+
+def connection_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Radarr",
+        "arr_type": "radarr",
+        "url": "http://radarr.local:7878/",
+        "api_key": "radarr-key",
+        "path_mappings": [
+            {"path_from": "/movies", "path_to": "/media/movies"},
+            {"path_from": "/tv", "path_to": "/media/tv"},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def assert_4xx(response: Any, status: int | None = None) -> Any:
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    if status is not None:
+        assert response.status_code == status, response.text
+    detail = response.json()["detail"]
+    assert detail
+    return detail
+
+
+def is_utc(value: str) -> bool:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).utcoffset() is not None
+
+
+@pytest.fixture
+def db(data_dir: Path) -> Path:
+    return data_dir / "trailarr.db"
+
+
+def test_media_create_read_update_delete(client: TestClient) -> None:
+    created = client.post(MEDIA, json=media_body(imdb_id="tt2543164"))
+    assert created.status_code == 201, created.text
+    media = created.json()
+    assert media["title"] == "Arrival"
+    assert media["imdb_id"] == "tt2543164"
+    assert media["status"] == "missing"
+    assert is_utc(media["added_at"])
+
+    read = client.get(f"{MEDIA}/{media['id']}")
+    assert read.json() == media
+
+    patched = client.patch(f"{MEDIA}/{media['id']}", json={"year": 2017, "monitor": True})
+    assert patched.status_code == 200
+    assert patched.json()["year"] == 2017
+    assert patched.json()["monitor"] is True
+    assert patched.json()["title"] == "Arrival"
+
+    put = client.put(f"{MEDIA}/{media['id']}", json={"title": "Arrival (Director's Cut)"})
+    assert put.status_code == 200
+    assert put.json()["title"] == "Arrival (Director's Cut)"
+
+    assert client.delete(f"{MEDIA}/{media['id']}").status_code == 204
+    assert_4xx(client.get(f"{MEDIA}/{media['id']}"), 404)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"year": 2016, "is_movie": True, "folder_path": "/m"},
+        media_body(year="two thousand"),
+        media_body(year=1200),
+        media_body(title="   "),
+        media_body(title=["a", "list"]),
+        media_body(folder_path=""),
+        media_body(is_movie="perhaps"),
+        media_body(youtube_trailer_id="not a youtube id"),
+        media_body(connection_id="x"),
+    ],
+)
+def test_media_create_with_a_bad_body_is_a_422(client: TestClient, body: dict[str, Any]) -> None:
+    assert_4xx(client.post(MEDIA, json=body), 422)
+
+
+def test_media_bad_json_and_non_object_bodies_are_4xx(client: TestClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    assert_4xx(client.post(MEDIA, content=b"{not json", headers=headers), 422)
+    assert_4xx(client.post(MEDIA, json=["a", "list"]), 422)
+    assert_4xx(client.post(MEDIA, content=b"", headers=headers), 422)
+
+
+def test_media_unknown_and_out_of_range_ids_are_4xx(client: TestClient) -> None:
+    for path in (f"{MEDIA}/999999", f"{MEDIA}/0", f"{MEDIA}/-1", f"{MEDIA}/{TOO_BIG}"):
+        assert_4xx(client.get(path))
+        assert_4xx(client.patch(path, json={"year": 2000}))
+        assert_4xx(client.put(path, json={"year": 2000}))
+        assert_4xx(client.delete(path))
+        assert_4xx(client.get(f"{path}/downloads"))
+    assert_4xx(client.get(f"{MEDIA}/abc"), 422)
+    assert_4xx(client.get(f"{MEDIA}/1.5"), 422)
+
+
+def test_media_numbers_too_big_for_the_database_are_4xx(client: TestClient) -> None:
+    assert_4xx(client.post(MEDIA, json=media_body(arr_id=TOO_BIG)))
+    assert_4xx(client.post(MEDIA, json=media_body(connection_id=TOO_BIG)))
+    media = client.post(MEDIA, json=media_body()).json()
+    assert_4xx(client.patch(f"{MEDIA}/{media['id']}", json={"arr_id": TOO_BIG}))
+    assert client.get(f"{MEDIA}/{media['id']}").json()["arr_id"] is None
+
+
+@pytest.mark.parametrize("field", ["title", "year", "is_movie", "folder_path", "monitor"])
+def test_media_update_cannot_null_a_required_field(client: TestClient, field: str) -> None:
+    media = client.post(MEDIA, json=media_body()).json()
+    detail = assert_4xx(client.patch(f"{MEDIA}/{media['id']}", json={field: None}), 422)
+    assert field in str(detail)
+    assert client.get(f"{MEDIA}/{media['id']}").json()[field] == media[field]
+
+
+def test_media_update_can_clear_an_optional_field(client: TestClient) -> None:
+    media = client.post(MEDIA, json=media_body(imdb_id="tt1")).json()
+    patched = client.patch(f"{MEDIA}/{media['id']}", json={"imdb_id": None})
+    assert patched.status_code == 200
+    assert patched.json()["imdb_id"] is None
+
+
+def test_media_with_an_unknown_connection_is_a_4xx(client: TestClient, db: Path) -> None:
+    assert_4xx(client.post(MEDIA, json=media_body(connection_id=4242)))
+    assert query(db, "SELECT count(*) FROM media") == [(0,)]
+
+
+def test_media_paging(client: TestClient) -> None:
+    for n in range(7):
+        make_media(title=f"Paged {n}")
+
+    first = client.get(MEDIA, params={"page": 1, "page_size": 3}).json()
+    assert first["total"] == 7
+    assert first["page"] == 1
+    assert first["page_size"] == 3
+    assert [m["title"] for m in first["records"]] == ["Paged 0", "Paged 1", "Paged 2"]
+    last = client.get(MEDIA, params={"page": 3, "page_size": 3}).json()
+    assert [m["title"] for m in last["records"]] == ["Paged 6"]
+    beyond = client.get(MEDIA, params={"page": 50, "page_size": 3}).json()
+    assert beyond["records"] == []
+    assert beyond["total"] == 7
+    everything = client.get(MEDIA).json()
+    assert len(everything["records"]) == 7
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page_size": 0},
+        {"page_size": 501},
+        {"page_size": -3},
+        {"page": 0},
+        {"page": "first"},
+        {"page": TOO_BIG},
+        {"page": 10**15},
+        {"status": "lost"},
+        {"is_movie": "maybe"},
+    ],
+)
+def test_media_paging_limits_are_422(client: TestClient, params: dict[str, Any]) -> None:
+    assert_4xx(client.get(MEDIA, params=params), 422)
+
+
+def test_media_title_search(client: TestClient) -> None:
+    for title in ["The Matrix", "MATRIX Reloaded", "100% Wolf", "100 Wolf", "A_B", "AxB", "Up"]:
+        make_media(title=title)
+
+    def titles(search: str) -> list[str]:
+        page = client.get(MEDIA, params={"search": search}).json()
+        assert page["total"] == len(page["records"])
+        return sorted(m["title"] for m in page["records"])
+
+    assert titles("matrix") == ["MATRIX Reloaded", "The Matrix"]
+    assert titles("MaTrIx rel") == ["MATRIX Reloaded"]
+    assert titles("%") == ["100% Wolf"]
+    assert titles("100%") == ["100% Wolf"]
+    assert titles("_") == ["A_B"]
+    assert titles("A_B") == ["A_B"]
+    assert titles("\\") == []
+    assert titles("wolf") == ["100 Wolf", "100% Wolf"]
+    assert titles("nothing like it") == []
+
+
+def test_media_delete_cascades_its_download_records(client: TestClient, db: Path) -> None:
+    media = make_media()
+    other = make_media()
+    for _ in range(3):
+        make_download(media.id)
+    make_download(other.id)
+    assert query(db, "SELECT count(*) FROM download WHERE media_id = ?", media.id) == [(3,)]
+
+    listed = client.get(f"{MEDIA}/{media.id}/downloads")
+    assert len(listed.json()) == 3
+
+    response = client.delete(f"{MEDIA}/{media.id}")
+
+    assert response.status_code == 204
+    assert query(db, "SELECT count(*) FROM download WHERE media_id = ?", media.id) == [(0,)]
+    assert query(db, "SELECT count(*) FROM download WHERE media_id = ?", other.id) == [(1,)]
+    assert query(db, "SELECT count(*) FROM media WHERE id = ?", media.id) == [(0,)]
+    assert_4xx(client.get(f"{MEDIA}/{media.id}/downloads"), 404)
+
+
+def test_media_delete_keeps_trailer_files_unless_asked(client: TestClient, tmp_path: Path) -> None:
+    media = make_media()
+    trailer = tmp_path / "trailer.mkv"
+    trailer.write_bytes(b"video")
+    make_download(media.id, path=str(trailer))
+
+    assert client.delete(f"{MEDIA}/{media.id}").status_code == 204
+    assert trailer.exists()
+
+
+def test_media_delete_with_delete_files_removes_its_trailers(
+    client: TestClient, tmp_path: Path
+) -> None:
+    media = make_media(tmp_path)
+    trailer = tmp_path / "trailer.mkv"
+    trailer.write_bytes(b"video")
+    make_download(media.id, path=str(trailer))
+    make_download(media.id, path=str(tmp_path / "already-gone.mkv"))
+    bystander = tmp_path / "movie.mkv"
+    bystander.write_bytes(b"movie")
+
+    response = client.delete(f"{MEDIA}/{media.id}", params={"delete_files": "true"})
+
+    assert response.status_code == 204
+    assert not trailer.exists()
+    assert bystander.exists()
+
+
+def test_default_profile_exists_after_start(client: TestClient) -> None:
+    profiles = client.get(PROFILES).json()
+    assert [p["name"] for p in profiles] == ["Default"]
+    assert profiles[0]["enabled"] is True
+
+
+def test_profile_create_read_update_delete(client: TestClient) -> None:
+    created = client.post(PROFILES, json={"name": "4K", "video_resolution": 2160, "priority": 5})
+    assert created.status_code == 201, created.text
+    profile = created.json()
+    assert profile["file_format"] == "mkv"
+    assert client.get(f"{PROFILES}/{profile['id']}").json() == profile
+
+    patched = client.patch(
+        f"{PROFILES}/{profile['id']}", json={"file_name": "{title} - {resolution}"}
+    )
+    assert patched.status_code == 200
+    assert patched.json()["file_name"] == "{title} - {resolution}"
+    assert patched.json()["video_resolution"] == 2160
+    names = [p["name"] for p in client.get(PROFILES).json()]
+    assert names == ["4K", "Default"]  # highest priority first
+
+    assert client.delete(f"{PROFILES}/{profile['id']}").status_code == 204
+    assert_4xx(client.get(f"{PROFILES}/{profile['id']}"), 404)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "P", "file_name": "{title} {bogus}"},
+        {"name": "P", "file_name": "{title!r}"},
+        {"name": "P", "file_name": "{title"},
+        {"name": "P", "file_name": "sub/{title}"},
+        {"name": "P", "search_query": "{title} {nope} trailer"},
+        {"name": "P", "file_format": "avi"},
+        {"name": "P", "video_resolution": "high"},
+        {"name": "P", "video_resolution": 99999},
+        {"name": "P", "min_duration": 300, "max_duration": 200},
+        {"name": "P", "folder_name": ".."},
+        {"name": "P", "subtitles_languages": "en,???"},
+    ],
+)
+def test_profile_bad_bodies_are_422(client: TestClient, body: dict[str, Any]) -> None:
+    assert_4xx(client.post(PROFILES, json=body), 422)
+    assert [p["name"] for p in client.get(PROFILES).json()] == ["Default"]
+
+
+def test_profile_unknown_placeholder_is_named_in_the_detail(client: TestClient) -> None:
+    detail = assert_4xx(client.post(PROFILES, json={"name": "P", "file_name": "{title} {bogus}"}))
+    assert "bogus" in str(detail)
+    default_id = client.get(PROFILES).json()[0]["id"]
+    detail = assert_4xx(
+        client.patch(f"{PROFILES}/{default_id}", json={"file_name": "{title} {bogus}"}), 422
+    )
+    assert "bogus" in str(detail)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"name": None},
+        {"enabled": None},
+        {"min_duration": 900},  # not below the stored max_duration (600)
+        {"video_format": "divx"},
+        {"name": ""},
+    ],
+)
+def test_profile_bad_updates_are_422_and_change_nothing(
+    client: TestClient, patch: dict[str, Any]
+) -> None:
+    default = client.get(PROFILES).json()[0]
+    assert_4xx(client.patch(f"{PROFILES}/{default['id']}", json=patch), 422)
+    assert client.get(f"{PROFILES}/{default['id']}").json() == default
+
+
+def test_profile_name_is_unique(client: TestClient) -> None:
+    assert_4xx(client.post(PROFILES, json={"name": "Default"}), 409)
+    other = client.post(PROFILES, json={"name": "Other"}).json()
+    detail = assert_4xx(client.patch(f"{PROFILES}/{other['id']}", json={"name": "Default"}), 409)
+    assert "Default" in detail
+    assert client.get(f"{PROFILES}/{other['id']}").json()["name"] == "Other"
+    renamed = client.patch(f"{PROFILES}/{other['id']}", json={"name": "Other"})
+    assert renamed.status_code == 200  # its own name is no conflict
+
+
+def test_profile_unknown_ids_are_4xx(client: TestClient) -> None:
+    for path in (f"{PROFILES}/999999", f"{PROFILES}/{TOO_BIG}"):
+        assert_4xx(client.get(path))
+        assert_4xx(client.patch(path, json={"priority": 1}))
+        assert_4xx(client.delete(path))
+
+
+def test_connection_with_path_mappings_lifecycle(client: TestClient, db: Path) -> None:
+    created = client.post(CONNECTIONS, json=connection_body())
+    assert created.status_code == 201, created.text
+    connection = created.json()
+    assert connection["url"] == "http://radarr.local:7878"
+    assert [(m["path_from"], m["path_to"]) for m in connection["path_mappings"]] == [
+        ("/movies", "/media/movies"),
+        ("/tv", "/media/tv"),
+    ]
+    cid = connection["id"]
+    assert client.get(f"{CONNECTIONS}/{cid}").json() == connection
+    assert [c["id"] for c in client.get(CONNECTIONS).json()] == [cid]
+
+    renamed = client.patch(f"{CONNECTIONS}/{cid}", json={"name": "Radarr 4K"}).json()
+    assert renamed["name"] == "Radarr 4K"
+    assert renamed["path_mappings"] == connection["path_mappings"]
+
+    replaced = client.put(
+        f"{CONNECTIONS}/{cid}",
+        json={"path_mappings": [{"path_from": "/films", "path_to": "/media/films"}]},
+    ).json()
+    assert [(m["path_from"], m["path_to"]) for m in replaced["path_mappings"]] == [
+        ("/films", "/media/films")
+    ]
+    assert query(db, "SELECT path_from FROM pathmapping WHERE connection_id = ?", cid) == [
+        ("/films",)
+    ]
+
+    cleared = client.patch(f"{CONNECTIONS}/{cid}", json={"path_mappings": []}).json()
+    assert cleared["path_mappings"] == []
+    assert query(db, "SELECT count(*) FROM pathmapping") == [(0,)]
+
+
+def test_connection_delete_cascades_mappings_and_unlinks_media(
+    client: TestClient, db: Path
+) -> None:
+    cid = client.post(CONNECTIONS, json=connection_body()).json()["id"]
+    kept = client.post(CONNECTIONS, json=connection_body(name="Sonarr", arr_type="sonarr")).json()
+    media = client.post(MEDIA, json=media_body(connection_id=cid)).json()
+    assert media["connection_id"] == cid
+
+    assert client.delete(f"{CONNECTIONS}/{cid}").status_code == 204
+
+    assert query(db, "SELECT count(*) FROM pathmapping WHERE connection_id = ?", cid) == [(0,)]
+    assert query(db, "SELECT count(*) FROM pathmapping WHERE connection_id = ?", kept["id"]) == [
+        (2,)
+    ]
+    assert client.get(f"{MEDIA}/{media['id']}").json()["connection_id"] is None
+    assert_4xx(client.get(f"{CONNECTIONS}/{cid}"), 404)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        connection_body(url="ftp://radarr.local"),
+        connection_body(url="radarr.local"),
+        connection_body(arr_type="lidarr"),
+        connection_body(api_key=""),
+        connection_body(monitor="sometimes"),
+        connection_body(path_mappings=[{"path_from": "/movies"}]),
+        connection_body(path_mappings=[{"path_from": "", "path_to": "/x"}]),
+        connection_body(path_mappings="not a list"),
+        {"name": "No URL", "arr_type": "radarr", "api_key": "k"},
+    ],
+)
+def test_connection_bad_bodies_are_422(client: TestClient, db: Path, body: dict[str, Any]) -> None:
+    assert_4xx(client.post(CONNECTIONS, json=body), 422)
+    assert query(db, "SELECT count(*) FROM connection") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"url": "not a url"},
+        {"name": None},
+        {"arr_type": None},
+        {"path_mappings": [{"path_to": "/x"}]},
+    ],
+)
+def test_connection_bad_updates_are_422_and_change_nothing(
+    client: TestClient, patch: dict[str, Any]
+) -> None:
+    connection = client.post(CONNECTIONS, json=connection_body()).json()
+    assert_4xx(client.patch(f"{CONNECTIONS}/{connection['id']}", json=patch), 422)
+    assert client.get(f"{CONNECTIONS}/{connection['id']}").json() == connection
+
+
+def test_connection_unknown_ids_are_4xx(client: TestClient) -> None:
+    for path in (f"{CONNECTIONS}/999999", f"{CONNECTIONS}/{TOO_BIG}"):
+        assert_4xx(client.get(path))
+        assert_4xx(client.patch(path, json={"name": "x"}))
+        assert_4xx(client.delete(path))
