@@ -30,16 +30,23 @@ apt_install() {
 
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || apt_install ffmpeg
 
-# A Python 3.13 interpreter: UV_PYTHON, python3.13 on PATH, or one installed by pyenv.
+# A Python 3.13 interpreter: UV_PYTHON, python3.13 or python3 on PATH, or one installed by
+# pyenv. Each candidate is run once, because a pyenv shim can exist without working.
+is_py313() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; }
 find_python() {
     if [ -n "${UV_PYTHON:-}" ]; then echo "$UV_PYTHON"; return; fi
-    if command -v python3.13 >/dev/null; then command -v python3.13; return; fi
+    local candidates=() p
+    for p in python3.13 python3; do
+        command -v "$p" >/dev/null && candidates+=("$(command -v "$p")")
+    done
     if command -v pyenv >/dev/null; then
-        local p
-        p=$(ls -d "$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1)
-        [ -n "$p" ] && { echo "$p"; return; }
+        for p in $(ls -d "$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -rV); do
+            candidates+=("$p")
+        done
     fi
-    if [ -x "$HOME/.pyenv/shims/python3.13" ]; then echo "$HOME/.pyenv/shims/python3.13"; return; fi
+    for p in "${candidates[@]}"; do
+        if is_py313 "$p"; then echo "$p"; return; fi
+    done
 }
 
 if ! command -v uv >/dev/null; then

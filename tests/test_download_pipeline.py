@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from config import get_settings
 from core.download.jobs import download_jobs
+from core.history.fingerprint import file_fingerprint
 from tests.http_server import VideoServer
 from tests.mediafiles import make_video
 from tests.probe import assert_record_matches_file, ffprobe_json
@@ -113,6 +114,9 @@ def test_download_through_the_api_records_the_truth(
     assert record["media_id"] == media["id"]
     assert record["youtube_id"] == Path(source_name).stem
     assert record["resolution"] == "320x240"
+    assert record["source_url"] == video_server.url(source_name)
+    assert record["fingerprint"] == file_fingerprint(files[0])
+    assert record["deleted_reason"] is None
     tags = {k.lower(): v for k, v in ffprobe_json(files[0])["format"].get("tags", {}).items()}
     assert tags.get("comment") == video_server.url(source_name)
     # nothing is left behind in the work folder

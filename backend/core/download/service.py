@@ -14,6 +14,7 @@ from core.base.database.manager.event import EventManager
 from core.base.database.models.download import DownloadCreate, DownloadRead
 from core.base.database.models.event import EventCreate, EventType
 from core.download.video_analysis import VideoInfo, get_media_info
+from core.history.fingerprint import file_fingerprint
 
 logger = ModuleLogger("DownloadService")
 
@@ -39,6 +40,8 @@ def build_download(
     youtube_video_id: str,
     stat: os.stat_result,
     media_info: VideoInfo,
+    source_url: str | None = None,
+    fingerprint: str | None = None,
 ) -> DownloadCreate:
     """The download record of a probed file."""
     video = media_info.video_stream
@@ -67,6 +70,8 @@ def build_download(
         media_id=media_id,
         youtube_id=youtube_video_id,
         file_exists=True,
+        source_url=source_url,
+        fingerprint=fingerprint,
     )
 
 
@@ -77,6 +82,7 @@ def record_download_sync(
     youtube_video_id: str,
     *,
     media_info: VideoInfo | None = None,
+    source_url: str | None = None,
 ) -> DownloadRead | None:
     """Probe (unless `media_info` still describes the file) and record; blocking.
 
@@ -95,6 +101,8 @@ def record_download_sync(
         youtube_video_id=youtube_video_id,
         stat=stat,
         media_info=info,
+        source_url=source_url,
+        fingerprint=file_fingerprint(file_path),
     )
     with write_session() as session:
         record = MediaDatabaseManager().create_download_record(download_create, _session=session)
@@ -118,6 +126,7 @@ async def record_new_trailer_download(
     youtube_video_id: str,
     *,
     media_info: VideoInfo | None = None,
+    source_url: str | None = None,
 ) -> None:
     """
     Records a new trailer download in the database.
@@ -132,12 +141,18 @@ async def record_new_trailer_download(
         youtube_video_id (str): The YouTube video ID of the trailer.
         media_info (VideoInfo, optional): A probe of the file taken earlier (by the
             verification step); reused when the file has not changed since.
+        source_url (str, optional): The page or file URL the trailer came from.
     """
     logger.info(f"Recording new trailer download for media {media_id}")
     try:
         record = await anyio.to_thread.run_sync(
             lambda: record_download_sync(
-                media_id, profile_id, file_path, youtube_video_id, media_info=media_info
+                media_id,
+                profile_id,
+                file_path,
+                youtube_video_id,
+                media_info=media_info,
+                source_url=source_url,
             )
         )
     except Exception as exc:

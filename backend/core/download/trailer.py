@@ -63,6 +63,7 @@ class CandidateFailed(Exception):
 class VerifiedTrailer:
     path: Path
     video_id: str
+    source_url: str
     info: VideoInfo
 
 
@@ -201,7 +202,9 @@ def __download_and_verify_trailer_sync(
             leftover.unlink(missing_ok=True)
         raise CandidateFailed(source, str(exc), source_failed=True, stop=False) from exc
     assert info is not None
-    return VerifiedTrailer(path=converted, video_id=video_id, info=info)
+    return VerifiedTrailer(
+        path=converted, video_id=video_id, source_url=downloaded.webpage_url, info=info
+    )
 
 
 async def download_trailer(
@@ -266,6 +269,7 @@ async def download_trailer(
                 file_path=final_file_path,
                 youtube_video_id=verified.video_id,
                 media_info=verified.info,
+                source_url=verified.source_url,
             )
             msg = (
                 f"Trailer downloaded successfully for {media.title} [{media.id}]"

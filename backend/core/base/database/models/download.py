@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlmodel import Field
+from sqlmodel import AutoString, Field
 
 from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
 
 get_current_time = utc_now
+
+UNKNOWN_PROFILE_ID = 0
+"""`profile_id` of a trailer found on disk whose profile is not known (backfill)."""
+
+
+class DeletedReason(StrEnum):
+    """Why a recorded trailer file is no longer on disk."""
+
+    MISSING = "missing"
+    DELETED_BY_USER = "deleted_by_user"
+    REPLACED = "replaced"
 
 
 class DownloadBase(AppSQLModel):
@@ -21,21 +33,25 @@ class DownloadBase(AppSQLModel):
     👉Use :class:`DownloadRead` to read the data.👈
     """
 
-    path: str
-    file_name: str
-    size: int
+    path: str = Field(index=True)
+    file_name: str = Field(index=True)
+    size: int = Field(index=True)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    resolution: str
-    video_format: str
-    audio_format: str
+    resolution: str = Field(index=True)
+    video_format: str = Field(index=True)
+    audio_format: str = Field(index=True)
     audio_channels: str
     file_format: str
-    duration: int = 0
+    duration: int = Field(default=0, index=True)
     subtitles: str = "unk"
-    added_at: datetime = Field(default_factory=get_current_time, sa_type=UTCDateTime)
-    profile_id: int
+    added_at: datetime = Field(default_factory=get_current_time, sa_type=UTCDateTime, index=True)
+    profile_id: int = Field(index=True)
     youtube_id: str
-    file_exists: bool = True
+    file_exists: bool = Field(default=True, index=True)
+    source_url: str | None = None
+    fingerprint: str | None = Field(default=None, index=True)
+    deleted_reason: DeletedReason | None = Field(default=None, sa_type=AutoString)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Download(DownloadBase, table=True):

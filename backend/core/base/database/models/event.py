@@ -16,6 +16,7 @@ class EventType(StrEnum):
     DELETED = "deleted"
     RESTORED = "restored"
     RENAMED = "renamed"
+    DISCOVERED = "discovered"
 
 
 class EventBase(AppSQLModel):
@@ -24,6 +25,7 @@ class EventBase(AppSQLModel):
     event_type: EventType = Field(sa_type=AutoString, index=True)
     message: str = ""
     video_id: str | None = None
+    reason: str | None = None
     # For a failed download: the source itself is unusable (removed, private, not a
     # trailer...), so automatic searches skip it from now on.
     source_failed: bool = False

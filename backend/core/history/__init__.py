@@ -1,0 +1,1 @@
+"""Download history: the life of every recorded trailer file."""
