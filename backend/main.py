@@ -9,13 +9,16 @@ import anyio
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.v1 import websockets
+from api.frontend import mount_frontend
+from api.v1 import auth, websockets
 from api.v1.router import api_router
 from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import APP_VERSION
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.download import jobs
+from core.exceptions import ConflictError
+from core.history.tasks import RECONCILE, task_runner
 
 logger = ModuleLogger("App")
 
@@ -26,7 +29,13 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(settings.api_key)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
+    # Check the recorded trailer files in the background: start-up does not wait for it.
+    try:
+        task_runner.start(RECONCILE)
+    except ConflictError:
+        logger.info("A reconciliation is already running")
     yield
+    await task_runner.cancel_all()
     await jobs.download_jobs.cancel_all()
 
 
@@ -39,6 +48,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(application)
+    application.include_router(auth.router)
     application.include_router(api_router)
     application.include_router(websockets.router)
 
@@ -47,6 +57,7 @@ def create_app() -> FastAPI:
         """Liveness: no API key needed."""
         return {"status": "ok", "version": get_settings().version}
 
+    mount_frontend(application)  # last: its catch-all must not shadow the routes above
     return application
 
 

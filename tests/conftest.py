@@ -53,9 +53,13 @@ def data_dir(
 @pytest.fixture
 def client(data_dir: Path) -> Iterator[TestClient]:
     """A client of the app (lifespan run) that sends the API key."""
+    from core.history.tasks import RECONCILE, task_runner
     from main import app
 
     with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as test_client:
+        # The app starts a reconciliation at start-up; let it finish so that tests which
+        # then change files on disk do not race with it.
+        test_client.portal.call(task_runner.wait, RECONCILE)
         yield test_client
 
 

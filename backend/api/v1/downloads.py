@@ -1,15 +1,35 @@
-"""Trailer download routes."""
+"""Trailer download routes, and the download history across all media."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
 
-from api.deps import IdPath
+import anyio
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field, TypeAdapter
+
+from api.deps import DB_INT_MAX, IdPath
+from core.base.database.manager.download import DownloadManager, DownloadStats
+from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.base.database.models.base import utc_now
+from core.base.database.models.download import UNKNOWN_PROFILE_ID
+from core.base.database.models.media import YOUTUBE_ID_RE
+from core.base.database.models.page import Page
 from core.download import trailer
 from core.download.jobs import download_jobs
+from core.exceptions import InvalidInputError, NotFoundError
+from core.history.query import DownloadHistoryRead, HistoryQuery, HistorySort, SortOrder
 
 router = APIRouter(tags=["downloads"])
+manager = DownloadManager()
+MAX_PAGE = 1_000_000
+TEXT_MAX = 100
 
 
 class DownloadRequest(BaseModel):
@@ -25,6 +45,18 @@ class DownloadAccepted(BaseModel):
     message: str
 
 
+class RedownloadRequest(BaseModel):
+    """A profile (default: the record's, else the default one); `replace` retires the old."""
+
+    profile_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
+    replace: bool = False
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
 @router.post("/media/{media_id}/download", status_code=status.HTTP_202_ACCEPTED)
 async def start_download(media_id: IdPath, request: DownloadRequest) -> DownloadAccepted:
     """Start a trailer download in the background; 409 while one runs for this media."""
@@ -38,4 +70,192 @@ async def start_download(media_id: IdPath, request: DownloadRequest) -> Download
         media_id=media_id,
         profile_id=profile.id,
         message=f"Trailer download started for {media.title} [{media_id}]",
+    )
+
+
+def history_query(
+    media_id: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
+    profile_id: Annotated[int | None, Query(ge=0, le=DB_INT_MAX)] = None,
+    file_exists: bool | None = None,
+    video_format: Annotated[str | None, Query(max_length=TEXT_MAX)] = None,
+    audio_format: Annotated[str | None, Query(max_length=TEXT_MAX)] = None,
+    resolution: Annotated[str | None, Query(max_length=TEXT_MAX)] = None,
+    since: Annotated[
+        datetime | None, Query(description="Added at or after this time; naive is UTC")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Part of the media title or file name")
+    ] = None,
+    sort: HistorySort = HistorySort.ADDED_AT,
+    order: SortOrder = SortOrder.DESC,
+) -> HistoryQuery:
+    """The history filters and order from the query string."""
+    return HistoryQuery(
+        media_id=media_id,
+        profile_id=profile_id,
+        file_exists=file_exists,
+        video_format=video_format,
+        audio_format=audio_format,
+        resolution=resolution,
+        since=since,
+        q=q,
+        sort=sort,
+        order=order,
+    )
+
+
+HistoryQueryDep = Annotated[HistoryQuery, Depends(history_query)]
+
+
+@router.get("/downloads")
+def list_downloads(
+    query: HistoryQueryDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Page[DownloadHistoryRead]:
+    """The download history of every media, paged, filtered and sorted.
+
+    `resolution` sorts by pixel count (width × height).
+    """
+    return manager.read_page(query, page=page, page_size=page_size)
+
+
+_LEADING_FIELDS = ["id", "media_id", "media_title", "media_year", "media_is_movie"]
+HISTORY_FIELDS = _LEADING_FIELDS + [
+    name for name in DownloadHistoryRead.model_fields if name not in _LEADING_FIELDS
+]
+"""The CSV columns: every field of DownloadHistoryRead, the record and its media first."""
+HISTORY_LIST = TypeAdapter(list[DownloadHistoryRead])
+
+
+def _csv_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HISTORY_FIELDS)
+    yield buffer.getvalue()
+    for batch in batches:
+        buffer.seek(0)
+        buffer.truncate()
+        for values in HISTORY_LIST.dump_python(batch, mode="json"):
+            writer.writerow([_csv_cell(values[name]) for name in HISTORY_FIELDS])
+        yield buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _json_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[bytes]:
+    """One JSON array, written a batch at a time."""
+    yield b"["
+    separator = b""
+    for batch in batches:
+        # Each batch serialises as an array of its own: keep what is between the brackets.
+        yield separator + HISTORY_LIST.dump_json(batch)[1:-1]
+        separator = b","
+    yield b"]"
+
+
+@router.get("/downloads/export")
+def export_downloads(
+    query: HistoryQueryDep,
+    export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
+) -> StreamingResponse:
+    """The whole filtered history as a CSV (header row first) or a JSON array, streamed.
+
+    Takes the filters and sort of GET /downloads, without paging.
+    """
+    batches = manager.iter_history_batches(query)
+    name = f"trailarr-downloads-{utc_now():%Y-%m-%d}.{export_format.value}"
+    if export_format == ExportFormat.CSV:
+        body: Iterator[str] | Iterator[bytes] = _csv_chunks(batches)
+        media_type = "text/csv; charset=utf-8"
+    else:
+        body, media_type = _json_chunks(batches), "application/json"
+    return StreamingResponse(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/downloads/stats")
+def download_stats() -> DownloadStats:
+    """Totals of the history. The `by_*` lists count present files only, most first."""
+    return manager.stats()
+
+
+@router.get("/downloads/{download_id}")
+def read_download(download_id: IdPath) -> DownloadHistoryRead:
+    return manager.read(download_id)
+
+
+@router.delete(
+    "/downloads/{download_id}",
+    response_model=DownloadHistoryRead,
+    responses={204: {"description": "Purged: the record is gone"}},
+)
+def delete_download(download_id: IdPath, purge: bool = False) -> Any:
+    """Delete the trailer file and mark the record deleted by the user (200 with it).
+
+    The file goes only when it lies inside its media's folder (409 otherwise); the record
+    stays, with `file_exists` false. Deleting a deleted record again changes nothing.
+    With `purge=true` the record itself goes too (204); its events stay.
+    """
+    record = manager.delete(download_id, purge=purge)
+    if record is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return record
+
+
+def _redownload_source(record: DownloadHistoryRead) -> str:
+    if record.source_url:
+        return record.source_url
+    if YOUTUBE_ID_RE.match(record.youtube_id):
+        return record.youtube_id
+    raise InvalidInputError(
+        f"Download {record.id} has no source to download again (no source URL or YouTube id)"
+    )
+
+
+def _redownload_profile(record: DownloadHistoryRead, requested: int | None) -> int | None:
+    """The profile to use: the one asked for, else the record's while it exists."""
+    if requested is not None or record.profile_id == UNKNOWN_PROFILE_ID:
+        return requested
+    try:
+        TrailerProfileManager().read(record.profile_id)
+    except NotFoundError:
+        return None
+    return record.profile_id
+
+
+@router.post("/downloads/{download_id}/redownload", status_code=status.HTTP_202_ACCEPTED)
+async def redownload(download_id: IdPath, request: RedownloadRequest) -> DownloadAccepted:
+    """Download the record's trailer again from its source, in the background.
+
+    The profile is the one given, else the record's, else the default one. With
+    `replace`, once the new trailer is recorded the old file is deleted and the old record
+    marked replaced. 409 while a download runs for the media.
+    """
+    record = await anyio.to_thread.run_sync(manager.read, download_id)
+    url = _redownload_source(record)
+    profile_id = await anyio.to_thread.run_sync(_redownload_profile, record, request.profile_id)
+    media, profile, source = await trailer.prepare_download(
+        record.media_id, profile_id=profile_id, url=url
+    )
+    replaces = record.id if request.replace else None
+    download_jobs.start(
+        media.id, trailer.download_trailer(media, profile, source, replaces=replaces)
+    )
+    await trailer.mark_downloading(media)
+    then = f", to replace download {record.id}" if replaces else ""
+    return DownloadAccepted(
+        media_id=media.id,
+        profile_id=profile.id,
+        message=f"Trailer download started for {media.title} [{media.id}] from the source "
+        f"of download {record.id}{then}",
     )

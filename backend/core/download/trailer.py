@@ -18,6 +18,7 @@ from api.v1 import websockets
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.event import EventCreate, EventType
@@ -195,7 +196,7 @@ def __download_and_verify_trailer_sync(
         converted = convert_trailer(
             downloaded.path, profile, output_dir=work_dir, source_url=downloaded.webpage_url
         )
-        info = get_media_info(str(converted))
+        info = get_media_info(str(converted), check_integrity=True)
         verify_trailer(info, min_duration=profile.min_duration, max_duration=profile.max_duration)
     except (ConversionError, TrailerVerificationError) as exc:
         for leftover in work_dir.iterdir():
@@ -207,13 +208,29 @@ def __download_and_verify_trailer_sync(
     )
 
 
+async def _replace_old_download(media: MediaRead, old_id: int, new_path: str) -> None:
+    """Retire the record that the new trailer replaces; never raises."""
+    try:
+        await anyio.to_thread.run_sync(
+            partial(DownloadManager().replace, old_id, media_id=media.id, new_path=new_path)
+        )
+    except Exception as exc:
+        logger.error(f"Could not replace download {old_id} of media {media.id}: {exc}")
+
+
 async def download_trailer(
-    media: MediaRead, profile: TrailerProfileRead, source: Source | None = None
+    media: MediaRead,
+    profile: TrailerProfileRead,
+    source: Source | None = None,
+    *,
+    replaces: int | None = None,
 ) -> bool:
     """Download a trailer for `media` with `profile` and record it.
 
     `source` is an explicit video to use; without it, the media's saved trailer id (unless
-    the profile always searches) and then a search give the candidates. Returns True when
+    the profile always searches) and then a search give the candidates. With `replaces`
+    (a download record id of this media), once the new trailer is recorded the old file is
+    deleted and its record marked replaced. Returns True when
     a trailer was downloaded, moved into the media folder and recorded; False otherwise
     (the reason is logged, broadcast and kept as an event). Never raises, except when
     cancelled.
@@ -271,6 +288,8 @@ async def download_trailer(
                 media_info=verified.info,
                 source_url=verified.source_url,
             )
+            if replaces is not None:
+                await _replace_old_download(media, replaces, final_file_path)
             msg = (
                 f"Trailer downloaded successfully for {media.title} [{media.id}]"
                 f" from ({verified.video_id})"

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from core.base.database.manager.session import manage_session
+from core.base.database.models.base import as_utc
 from core.base.database.models.event import Event, EventCreate, EventRead, EventType
+from core.base.database.models.media import Media
+from core.base.database.models.page import Page
+from core.exceptions import NotFoundError
+from core.history.query import EventHistoryRead
+
+_NEWEST_FIRST = (col(Event.created_at).desc(), col(Event.id).desc())
+
+
+def _with_title(event: Event, title: str) -> EventHistoryRead:
+    return EventHistoryRead.model_validate(event, update={"media_title": title})
 
 
 class EventManager:
@@ -22,11 +36,63 @@ class EventManager:
     def read_for_media(self, media_id: int, *, _session: Session = None) -> list[EventRead]:  # type: ignore[assignment]
         """The media's events, newest first."""
         rows = _session.exec(
-            select(Event)
-            .where(Event.media_id == media_id)
-            .order_by(col(Event.created_at).desc(), col(Event.id).desc())
+            select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
         ).all()
         return [EventRead.model_validate(e) for e in rows]
+
+    @manage_session
+    def read_media_history(
+        self,
+        media_id: int,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> list[EventHistoryRead]:
+        """The media's events with its title, newest first; NotFoundError for no media."""
+        media = _session.get(Media, media_id)
+        if media is None:
+            raise NotFoundError(f"Media {media_id} not found")
+        rows = _session.exec(
+            select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
+        ).all()
+        return [_with_title(e, media.title) for e in rows]
+
+    @manage_session
+    def read_page(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 50,
+        media_id: int | None = None,
+        event_type: EventType | None = None,
+        since: datetime | None = None,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> Page[EventHistoryRead]:
+        """A page of every media's events, newest first, optionally filtered.
+
+        `since` keeps the events created at or after it; a naive datetime is UTC.
+        """
+        conditions: list[ColumnElement[bool]] = []
+        if media_id is not None:
+            conditions.append(col(Event.media_id) == media_id)
+        if event_type is not None:
+            conditions.append(col(Event.event_type) == event_type)
+        if since is not None:
+            conditions.append(col(Event.created_at) >= as_utc(since))
+        total = _session.exec(select(func.count()).select_from(Event).where(*conditions)).one()
+        rows = _session.exec(
+            select(Event, Media.title)
+            .join(Media, col(Media.id) == col(Event.media_id))
+            .where(*conditions)
+            .order_by(*_NEWEST_FIRST)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).all()
+        return Page[EventHistoryRead](
+            page=page,
+            page_size=page_size,
+            total=total,
+            records=[_with_title(event, title) for event, title in rows],
+        )
 
     @manage_session
     def failed_video_ids(self, media_id: int, *, _session: Session = None) -> set[str]:  # type: ignore[assignment]

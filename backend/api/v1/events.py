@@ -1,0 +1,40 @@
+"""Event log routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import DB_INT_MAX, IdPath
+from core.base.database.manager.event import EventManager
+from core.base.database.models.event import EventType
+from core.base.database.models.page import Page
+from core.history.query import EventHistoryRead
+
+router = APIRouter(tags=["events"])
+manager = EventManager()
+MAX_PAGE = 1_000_000
+
+
+@router.get("/events")
+def list_events(
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    media_id: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
+    event_type: EventType | None = None,
+    since: Annotated[
+        datetime | None, Query(description="Created at or after this time; naive is UTC")
+    ] = None,
+) -> Page[EventHistoryRead]:
+    """Every media's events, newest first, paged and optionally filtered."""
+    return manager.read_page(
+        page=page, page_size=page_size, media_id=media_id, event_type=event_type, since=since
+    )
+
+
+@router.get("/media/{media_id}/events")
+def read_media_events(media_id: IdPath) -> list[EventHistoryRead]:
+    """The media's events, newest first."""
+    return manager.read_media_history(media_id)

@@ -1,0 +1,258 @@
+"""Backfill: record the trailers already in the media folders that Trailarr has no record of.
+
+Where a trailer is looked for, per media: every video file in its `Trailers` (or
+`trailers`) folder and in the folder of every enabled trailer profile, and the video files
+beside the media whose name ends with `-trailer` or `.trailer` (the Plex and Jellyfin
+convention). A file is recorded once: one whose path or fingerprint a record of that media
+already has is skipped. Blocking: run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from app_logger import ModuleLogger
+from core.base.database.engine import read_session, write_session
+from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.manager.event import EventManager
+from core.base.database.models.download import UNKNOWN_PROFILE_ID, Download, DownloadCreate
+from core.base.database.models.event import EventCreate, EventType
+from core.base.database.models.media import Media
+from core.base.database.models.trailerprofile import TrailerProfile
+from core.download.service import build_download
+from core.download.video_analysis import get_media_info
+from core.history.fingerprint import file_fingerprint, fingerprint_size
+from core.history.reconcile import check_stop, folder_available, is_partial_file, warn_unavailable
+
+logger = ModuleLogger("Backfill")
+
+VIDEO_EXTENSIONS = frozenset({".mkv", ".mp4", ".webm", ".m4v", ".mov", ".avi"})
+TRAILER_FOLDERS = ("Trailers", "trailers")
+TRAILER_STEM_SUFFIXES = ("-trailer", ".trailer")
+YOUTUBE_WATCH_URL = "https://www.youtube.com/watch?v={}"
+
+
+class BackfillSummary(BaseModel):
+    """What one backfill found and recorded.
+
+    `found`: trailer files seen; `already_known`: of those, files that a record already
+    has (by path or fingerprint); `unreadable`: files that could not be analysed;
+    `skipped_media`: media whose folder is missing or empty.
+    """
+
+    media_scanned: int = 0
+    found: int = 0
+    recorded: int = 0
+    already_known: int = 0
+    unreadable: int = 0
+    skipped_media: int = 0
+    duration_seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.media_scanned} media scanned in {self.duration_seconds:.2f} s:"
+            f" {self.found} trailer files found, {self.recorded} recorded,"
+            f" {self.already_known} already known, {self.unreadable} unreadable,"
+            f" {self.skipped_media} media skipped"
+        )
+
+
+def _is_video(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in VIDEO_EXTENSIONS and not is_partial_file(name)
+
+
+def find_trailer_files(folder: str, subfolders: list[str]) -> list[str]:
+    """The trailer files of a media folder, each once, in a stable order.
+
+    Args:
+        folder: the media's folder.
+        subfolders: names of the folders (inside `folder`) that hold only trailers.
+    """
+    root = Path(folder)
+    places = [(root, True)] + [(root / name, False) for name in subfolders]
+    seen: set[tuple[int, int]] = set()
+    found: list[str] = []
+    for directory, marked_only in places:
+        try:
+            with os.scandir(directory) as entries:
+                names = sorted(e.name for e in entries if _is_video(e.name))
+        except OSError:
+            continue
+        for name in names:
+            stem = os.path.splitext(name)[0].lower()
+            if marked_only and not stem.endswith(TRAILER_STEM_SUFFIXES):
+                continue
+            path = directory / name
+            try:
+                if not path.is_file():
+                    continue
+                stat = path.stat()
+            except OSError:
+                continue
+            # "Trailers" and "trailers" are one folder on a case-insensitive file system.
+            if (stat.st_dev, stat.st_ino) in seen:
+                continue
+            seen.add((stat.st_dev, stat.st_ino))
+            found.append(str(path))
+    return found
+
+
+def _trailer_subfolders(session: Session) -> list[str]:
+    names = list(TRAILER_FOLDERS)
+    for name in session.exec(
+        select(TrailerProfile.folder_name).where(col(TrailerProfile.enabled).is_(True))
+    ).all():
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _describe(path: str, media_id: int, fingerprint: str) -> DownloadCreate | None:
+    """The record of an unknown trailer file; None (with a warning) when unreadable."""
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        logger.warning(f"Skipped {path}: cannot read it ({exc.strerror})")
+        return None
+    info = get_media_info(path)
+    if info is None:
+        logger.warning(f"Skipped {path}: it cannot be analysed as a video")
+        return None
+    if (
+        fingerprint_size(fingerprint) != stat.st_size
+        or info.file_size != stat.st_size
+        or info.file_mtime_ns != stat.st_mtime_ns
+    ):
+        logger.warning(f"Skipped {path}: it changed while it was read; try again later")
+        return None
+    video_id = info.youtube_id or ""
+    return build_download(
+        media_id=media_id,
+        profile_id=UNKNOWN_PROFILE_ID,
+        file_path=path,
+        youtube_video_id=video_id,
+        stat=stat,
+        media_info=info,
+        source_url=YOUTUBE_WATCH_URL.format(video_id) if video_id else None,
+        fingerprint=fingerprint,
+    )
+
+
+def _record(media_id: int, found: list[DownloadCreate], summary: BackfillSummary) -> None:
+    """Write the new records and their events, checking again under the write lock."""
+    with write_session() as session:
+        if session.get(Media, media_id) is None:  # deleted meanwhile
+            return
+        recorded = 0
+        for download in found:
+            known = session.exec(
+                select(Download.id)
+                .where(
+                    or_(
+                        col(Download.path) == download.path,
+                        and_(
+                            col(Download.media_id) == media_id,
+                            col(Download.fingerprint) == download.fingerprint,
+                        ),
+                    )
+                )
+                .limit(1)
+            ).first()
+            if known is not None:  # a download or another backfill was quicker
+                summary.already_known += 1
+                continue
+            record = MediaDatabaseManager().create_download_record(download, _session=session)
+            EventManager().create(
+                EventCreate(
+                    media_id=media_id,
+                    download_id=record.id,
+                    event_type=EventType.DISCOVERED,
+                    video_id=record.youtube_id or None,
+                    message=f"Trailer found on disk at {record.path}",
+                ),
+                _session=session,
+            )
+            logger.info(f"Recorded the trailer found at {record.path}")
+            recorded += 1
+        if recorded:
+            MediaDatabaseManager().sync_trailer_status(media_id, _session=session)
+        summary.recorded += recorded
+
+
+def _backfill_media(
+    media_id: int, folder: str, subfolders: list[str], summary: BackfillSummary
+) -> None:
+    files = find_trailer_files(folder, subfolders)
+    summary.found += len(files)
+    if not files:
+        return
+    with read_session() as session:
+        recorded_paths = set(
+            session.exec(select(Download.path).where(col(Download.path).in_(files))).all()
+        )
+        fingerprints = set(
+            session.exec(
+                select(Download.fingerprint).where(
+                    Download.media_id == media_id, col(Download.fingerprint).is_not(None)
+                )
+            ).all()
+        )
+    new: list[DownloadCreate] = []
+    for path in files:
+        if path in recorded_paths:
+            summary.already_known += 1
+            continue
+        try:
+            fingerprint = file_fingerprint(path)
+        except OSError as exc:
+            summary.unreadable += 1
+            logger.warning(f"Skipped {path}: cannot read it ({exc.strerror})")
+            continue
+        if fingerprint in fingerprints:  # a recorded trailer, renamed or copied
+            summary.already_known += 1
+            continue
+        download = _describe(path, media_id, fingerprint)
+        if download is None:
+            summary.unreadable += 1
+            continue
+        fingerprints.add(fingerprint)
+        new.append(download)
+    if new:
+        _record(media_id, new, summary)
+
+
+def backfill_library(*, stop: threading.Event | None = None) -> BackfillSummary:
+    """Record every trailer file in the media folders that no record has yet.
+
+    Each is recorded with profile 0 (unknown), the YouTube id its tags name (and the
+    watch URL as its source), its fingerprint, and a "discovered" event. A media whose
+    folder is missing or empty is skipped with a warning. Blocking.
+
+    Args:
+        stop: when set, the run stops at the next media with StopRequested.
+    """
+    started = time.monotonic()
+    summary = BackfillSummary()
+    with read_session() as session:
+        subfolders = _trailer_subfolders(session)
+        media = session.exec(
+            select(Media.id, Media.title, Media.folder_path).order_by(col(Media.id))
+        ).all()
+    for media_id, title, folder in media:
+        assert media_id is not None
+        check_stop(stop)
+        if not folder_available(folder):
+            summary.skipped_media += 1
+            warn_unavailable(media_id, title, folder, "it was not searched for trailers")
+            continue
+        summary.media_scanned += 1
+        _backfill_media(media_id, folder, subfolders, summary)
+    summary.duration_seconds = round(time.monotonic() - started, 3)
+    return summary

@@ -1,0 +1,321 @@
+"""The download history query: filters, sort order, and the rows it gives.
+
+`history_select` builds one SELECT of download records joined to their media (title,
+year, kind) and profile (name). Filters and sort keys map onto the indexed columns of
+`download`; the tie-breaker is the id, so that paging and keyset batches are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    func,
+    literal,
+    or_,
+    tuple_,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from core.base.database.models.base import as_utc
+from core.base.database.models.download import Download, DownloadRead
+from core.base.database.models.event import EventRead
+from core.base.database.models.media import Media
+from core.base.database.models.trailerprofile import TrailerProfile
+
+DOWNLOAD_TABLE = cast(Table, Download.__table__)  # type: ignore[attr-defined]
+
+
+class HistorySort(StrEnum):
+    """The keys the history can be sorted by."""
+
+    ADDED_AT = "added_at"
+    SIZE = "size"
+    DURATION = "duration"
+    FILE_NAME = "file_name"
+    RESOLUTION = "resolution"
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+def escape_like(text: str) -> str:
+    """`text` with the LIKE wildcards (and the escape character) taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class HistoryQuery(BaseModel):
+    """Which download records to list, and in which order.
+
+    Every filter is optional; `since` keeps records added at or after it (a naive
+    datetime is UTC); `q` matches part of the media title or the file name, ignoring case,
+    with `%` and `_` taken literally.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    media_id: int | None = None
+    profile_id: int | None = None
+    file_exists: bool | None = None
+    video_format: str | None = None
+    audio_format: str | None = None
+    resolution: str | None = None
+    since: datetime | None = None
+    q: str | None = None
+    sort: HistorySort = HistorySort.ADDED_AT
+    order: SortOrder = SortOrder.DESC
+
+    @field_validator("since")
+    @classmethod
+    def _since_utc(cls, value: datetime | None) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+    @field_validator("q")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value if value and value.strip() else None
+
+
+class DownloadHistoryRead(DownloadRead):
+    """A download record with its media and profile, as the history shows it.
+
+    `profile_name` is None for the unknown profile (0) and for a profile deleted since.
+    """
+
+    media_title: str
+    media_year: int
+    media_is_movie: bool
+    profile_name: str | None
+
+
+class EventHistoryRead(EventRead):
+    """An event with the title of its media."""
+
+    media_title: str
+
+
+class resolution_pixels(FunctionElement[int]):
+    """Width × height of a "WIDTHxHEIGHT" resolution; 0 for anything else ("N/A")."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "resolution_pixels"
+
+
+@compiles(resolution_pixels)
+def _pixels_default(element: resolution_pixels, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite casts a string without a leading number to 0, so "N/A" sorts first.
+    (arg,) = list(element.clauses)
+    res = compiler.process(arg, **kw)
+    return (
+        f"(CAST(substr({res}, 1, instr({res}, 'x') - 1) AS INTEGER)"
+        f" * CAST(substr({res}, instr({res}, 'x') + 1) AS INTEGER))"
+    )
+
+
+@compiles(resolution_pixels, "postgresql")
+def _pixels_postgresql(element: resolution_pixels, compiler: SQLCompiler, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    res = compiler.process(arg, **kw)
+    return (
+        f"(CASE WHEN {res} ~ '^[0-9]{{1,9}}x[0-9]{{1,9}}$'"
+        f" THEN CAST(split_part({res}, 'x', 1) AS BIGINT)"
+        f" * CAST(split_part({res}, 'x', 2) AS BIGINT) ELSE 0 END)"
+    )
+
+
+class skip_index(FunctionElement[Any]):
+    """The column as is; on SQLite `+column`, which keeps the planner off its index."""
+
+    inherit_cache = True
+    name = "skip_index"
+
+    def __init__(self, column: ColumnElement[Any] | Mapped[Any]) -> None:
+        super().__init__(column)
+        self.type = cast(ColumnElement[Any], column).type
+
+
+@compiles(skip_index)
+def _skip_index_default(element: skip_index, compiler: SQLCompiler, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    return compiler.process(arg, **kw)
+
+
+@compiles(skip_index, "sqlite")
+def _skip_index_sqlite(element: skip_index, compiler: SQLCompiler, **kw: Any) -> str:
+    (arg,) = list(element.clauses)
+    return f"+{compiler.process(arg, **kw)}"
+
+
+class contains_ci(FunctionElement[bool]):
+    """`column` contains `text`, ignoring case; `%`, `_` and `\\` in `text` are literal.
+
+    SQLite's LIKE already ignores ASCII case, as its lower() does: plain LIKE is the same
+    match without a lower() call per row, which costs three times as much.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "contains_ci"
+
+    def __init__(self, column: Mapped[str] | ColumnElement[str], text: str) -> None:
+        super().__init__(column, literal(f"%{escape_like(text)}%", String()))
+
+
+@compiles(contains_ci)
+def _contains_ci_default(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = list(element.clauses)
+    return compiler.process(column.ilike(pattern, escape="\\"), **kw)
+
+
+@compiles(contains_ci, "sqlite")
+def _contains_ci_sqlite(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = list(element.clauses)
+    return compiler.process(column.like(pattern, escape="\\"), **kw)
+
+
+def sort_key(sort: HistorySort) -> ColumnElement[Any]:
+    """The SQL expression a sort key orders by; resolution orders by pixel count."""
+    if sort == HistorySort.RESOLUTION:
+        return resolution_pixels(col(Download.resolution))
+    return _column(sort.value)
+
+
+def _column(name: str) -> ColumnElement[Any]:
+    return cast(ColumnElement[Any], DOWNLOAD_TABLE.c[name])
+
+
+def prefer_sort_index(query: HistoryQuery, *, matching: int, window: int, table_size: int) -> bool:
+    """Whether walking the sort key's index beats the filters' indexes for this page.
+
+    Walking the index in order and skipping the rows that fail the filters reads about
+    `window * table_size / matching` rows; using a filter's index reads all `matching`
+    rows, joins and sorts them. SQLite cannot tell which is cheaper without statistics
+    (ANALYZE), and then always picks the filter's index: slow for a filter that most rows
+    pass (a common codec, a profile, the present files).
+    """
+    if query.sort == HistorySort.RESOLUTION or matching == 0:
+        return False
+    return matching * matching > window * max(table_size, 1)
+
+
+def history_filters(query: HistoryQuery, *, unindexed: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `query`.
+
+    With `unindexed`, SQLite is told not to use the indexes of the filtered columns, so
+    that it walks the sort key's index instead (see `prefer_sort_index`).
+    """
+
+    def column(name: str) -> ColumnElement[Any]:
+        found = _column(name)
+        return skip_index(found) if unindexed else found
+
+    conditions: list[ColumnElement[bool]] = []
+    if query.media_id is not None:
+        conditions.append(column("media_id") == query.media_id)
+    if query.profile_id is not None:
+        conditions.append(column("profile_id") == query.profile_id)
+    if query.file_exists is not None:
+        conditions.append(column("file_exists").is_(query.file_exists))
+    if query.video_format is not None:
+        conditions.append(column("video_format") == query.video_format)
+    if query.audio_format is not None:
+        conditions.append(column("audio_format") == query.audio_format)
+    if query.resolution is not None:
+        conditions.append(column("resolution") == query.resolution)
+    if query.since is not None:
+        since = _column("added_at") if query.sort == HistorySort.ADDED_AT else column("added_at")
+        conditions.append(since >= query.since)
+    if query.q is not None:
+        titled = select(Media.id).where(contains_ci(col(Media.title), query.q))
+        conditions.append(
+            or_(
+                col(Download.media_id).in_(titled),
+                contains_ci(col(Download.file_name), query.q),
+            )
+        )
+    return conditions
+
+
+def history_select(
+    query: HistoryQuery, *, with_sort_key: bool = False, scan_sort_index: bool = False
+) -> Select[Any]:
+    """The filtered, ordered SELECT of history rows (no paging).
+
+    Each row has the download's columns plus `media_title`, `media_year`,
+    `media_is_movie`, `profile_name` (and `sort_key` when asked, for keyset paging).
+    `scan_sort_index`: see `prefer_sort_index`.
+    """
+    key = sort_key(query.sort)
+    columns: list[Any] = [
+        *DOWNLOAD_TABLE.columns,
+        col(Media.title).label("media_title"),
+        col(Media.year).label("media_year"),
+        col(Media.is_movie).label("media_is_movie"),
+        col(TrailerProfile.name).label("profile_name"),
+    ]
+    if with_sort_key:
+        columns.append(key.label("sort_key"))
+    stmt = (
+        select(*columns)
+        .join(Media, col(Media.id) == col(Download.media_id))
+        .outerjoin(TrailerProfile, col(TrailerProfile.id) == col(Download.profile_id))
+        .where(*history_filters(query, unindexed=scan_sort_index))
+    )
+    if query.order == SortOrder.DESC:
+        return stmt.order_by(key.desc(), col(Download.id).desc())
+    return stmt.order_by(key.asc(), col(Download.id).asc())
+
+
+def history_count(query: HistoryQuery) -> SelectOfScalar[int]:
+    """COUNT(*) of the records `query` selects."""
+    return select(func.count()).select_from(Download).where(*history_filters(query))
+
+
+def after_key(query: HistoryQuery, last_key: Any, last_id: int) -> ColumnElement[bool]:
+    """The condition for the rows that come after (`last_key`, `last_id`) in the order."""
+    pair = tuple_(sort_key(query.sort), col(Download.id))
+    bound = tuple_(
+        _typed_literal(query.sort, last_key),
+        _typed_literal(None, last_id),
+    )
+    if query.order == SortOrder.DESC:
+        return pair < bound
+    return pair > bound
+
+
+def _typed_literal(sort: HistorySort | None, value: Any) -> ColumnElement[Any]:
+    """A bound value with the column's type, so that datetimes are stored-format UTC."""
+    if sort is None or sort == HistorySort.RESOLUTION:
+        return literal(value, BigInteger())
+    return literal(value, _column(sort.value).type)
+
+
+def row_to_history(row: Any) -> DownloadHistoryRead:
+    """A history row (a mapping of the columns of `history_select`) as the Read model."""
+    return DownloadHistoryRead.model_validate(dict(row))
+
+
+_HISTORY_ROWS = TypeAdapter(list[DownloadHistoryRead])
+
+
+def rows_to_history(rows: Iterable[Any]) -> list[DownloadHistoryRead]:
+    """Many history rows as Read models, validated in one call."""
+    return _HISTORY_ROWS.validate_python([dict(row) for row in rows])
