@@ -1,4 +1,8 @@
-"""Every /api/v1 route needs the API key, in the X-API-KEY header or the api_key query."""
+"""Every /api/v1 route needs the API key, in the X-API-KEY header or the api_key query.
+
+The sign-in routes under /api/v1/auth/ are the only exceptions (tests/test_auth.py covers
+them and the session cookie that the other routes accept as well).
+"""
 
 from __future__ import annotations
 
@@ -14,21 +18,30 @@ from tests.conftest import TEST_API_KEY
 from tests.factories import make_media
 
 WRONG_KEY = "not-the-key"
+SIGN_IN_PREFIX = "/api/v1/auth/"
+SIGN_IN_OPERATIONS = {
+    ("GET", "/api/v1/auth/status"),
+    ("POST", "/api/v1/auth/setup"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+}
 
 
-def api_operations() -> list[tuple[str, str]]:
+def all_operations() -> set[tuple[str, str]]:
     """(method, path) of every /api/v1 route of `main.app`, included routers resolved."""
     from main import app
 
     operations: set[tuple[str, str]] = set()
     for route in iter_route_contexts(app.routes):
         path = route.path or ""
-        if not path.startswith("/api/v1/") or path.startswith("/api/v1/auth/"):
-            continue
-        for method in route.methods or ():
-            if method != "HEAD":
-                operations.add((method, path))
-    return sorted(operations)
+        if path.startswith("/api/v1/"):
+            operations.update((method, path) for method in route.methods or () if method != "HEAD")
+    return operations
+
+
+def api_operations() -> list[tuple[str, str]]:
+    """Every /api/v1 operation that needs credentials: all but the sign-in routes."""
+    return sorted(op for op in all_operations() if not op[1].startswith(SIGN_IN_PREFIX))
 
 
 def with_ids(path: str) -> str:
@@ -55,7 +68,7 @@ def test_the_route_list_is_complete() -> None:
     """The enumeration sees every operation the OpenAPI schema documents, and the core ones."""
     from main import app
 
-    operations = set(api_operations())
+    operations = all_operations()
     documented = {
         (method.upper(), path)
         for path, item in app.openapi()["paths"].items()
@@ -71,8 +84,16 @@ def test_the_route_list_is_complete() -> None:
         ("POST", "/api/v1/media/{media_id}/download"),
         ("GET", "/api/v1/trailerprofiles"),
         ("POST", "/api/v1/connections"),
+        ("GET", "/api/v1/settings"),
+        ("POST", "/api/v1/settings/api-key"),
     ]:
         assert expected in operations
+
+
+def test_the_sign_in_routes_are_the_only_exceptions() -> None:
+    exempt = {op for op in all_operations() if op[1].startswith(SIGN_IN_PREFIX)}
+    assert exempt == SIGN_IN_OPERATIONS
+    assert not exempt & set(api_operations())
 
 
 def test_every_api_route_refuses_a_missing_or_wrong_key(anonymous: TestClient) -> None:

@@ -7,17 +7,23 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 APP_VERSION = "0.1.0"
 API_KEY_FILE = "api_key"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FRONTEND_DIST = REPO_ROOT / "frontend" / "dist"
 
 
 class Settings(BaseSettings):
     """Trailarr settings, read from environment variables."""
 
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    _stored_api_key: str | None = PrivateAttr(default=None)
 
     app_data_dir: Path = Field(default=Path("./data"))
     database_url: str | None = None
@@ -30,6 +36,8 @@ class Settings(BaseSettings):
     ffprobe_path: str = "ffprobe"
     ffprobe_timeout: float = Field(default=30.0, gt=0)
     ffmpeg_timeout: float = Field(default=1800.0, gt=0)
+    # The built web UI (`npm run build` in frontend/), served at /.
+    frontend_dist: Path = Field(default=DEFAULT_FRONTEND_DIST)
 
     @field_validator("app_data_dir")
     @classmethod
@@ -43,6 +51,11 @@ class Settings(BaseSettings):
             raise ValueError(f"APP_DATA_DIR {path} is not writable")
         return path
 
+    @field_validator("frontend_dist")
+    @classmethod
+    def _absolute_dist(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -55,6 +68,26 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """The database URL in use: DATABASE_URL or the SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{self.app_data_dir / 'trailarr.db'}"
+
+    @property
+    def db_url_without_password(self) -> str:
+        """The database URL with any password left out, fit to show."""
+        try:
+            url = make_url(self.db_url)
+        except ArgumentError:
+            scheme, sep, _rest = self.db_url.partition("://")
+            return f"{scheme}{sep}..." if sep else "(unreadable URL)"
+        if url.password is None:
+            return self.db_url
+        bare = URL.create(
+            url.drivername,
+            username=url.username,
+            host=url.host,
+            port=url.port,
+            database=url.database,
+            query=url.query,
+        )
+        return bare.render_as_string(hide_password=False)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -81,15 +114,20 @@ class Settings(BaseSettings):
         return APP_VERSION
 
     def api_key(self) -> str:
-        """APP_API_KEY, or the key kept in the data folder (generated on first use)."""
+        """APP_API_KEY, or the key kept in the data folder (generated on first use).
+
+        The stored key is read once and then kept in memory (the app reads it at start-up,
+        off the event loop); `regenerate_api_key` replaces both.
+        """
         if self.app_api_key:
             return self.app_api_key
-        key_file = self.app_data_dir / API_KEY_FILE
-        if key_file.exists():
-            stored = key_file.read_text(encoding="utf-8").strip()
-            if stored:
-                return stored
-        return self.regenerate_api_key()
+        if self._stored_api_key is None:
+            key_file = self.app_data_dir / API_KEY_FILE
+            stored = key_file.read_text(encoding="utf-8").strip() if key_file.exists() else ""
+            if not stored:
+                return self.regenerate_api_key()
+            self._stored_api_key = stored
+        return self._stored_api_key
 
     def regenerate_api_key(self) -> str:
         """Write a new random API key to the data folder and return it."""
@@ -99,6 +137,7 @@ class Settings(BaseSettings):
         tmp.write_text(key + "\n", encoding="utf-8")
         tmp.chmod(0o600)
         tmp.replace(key_file)
+        self._stored_api_key = key
         return key
 
 

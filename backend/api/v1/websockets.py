@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
-from api.deps import key_matches
+from api.deps import SESSION_COOKIE, credentials_valid
 from app_logger import ModuleLogger
 
 logger = ModuleLogger("WebSockets")
@@ -50,8 +51,13 @@ ws_manager = WebSocketManager()
 
 @router.websocket("/ws")
 async def websocket_endpoint(websocket: WebSocket) -> None:
-    """Progress and status messages; the API key goes in the `api_key` query."""
-    if not key_matches(websocket.query_params.get("api_key")):
+    """Progress and status messages: the API key in the `api_key` query, or a session cookie."""
+    authorized = await anyio.to_thread.run_sync(
+        credentials_valid,
+        websocket.query_params.get("api_key"),
+        websocket.cookies.get(SESSION_COOKIE),
+    )
+    if not authorized:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
         return
     await ws_manager.connect(websocket)

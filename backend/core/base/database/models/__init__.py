@@ -5,6 +5,7 @@ from core.base.database.models.download import Download
 from core.base.database.models.event import Event
 from core.base.database.models.media import Media, MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfile
+from core.base.database.models.user import User, UserSession
 
 __all__ = [
     "Connection",
@@ -14,4 +15,6 @@ __all__ = [
     "MonitorStatus",
     "PathMapping",
     "TrailerProfile",
+    "User",
+    "UserSession",
 ]
