@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what Trailarr needs on Debian/Ubuntu: ffmpeg, uv, a Python 3.13 environment with
 # the locked dependencies. Safe to run again: it only installs what is missing.
-# Usage: scripts/setup.sh [--dev]   (--dev also installs the test and lint tools)
+# Usage: scripts/setup.sh [--dev] [--no-ui]
+#   --dev    also installs the test and lint tools
+#   --no-ui  skips Node.js for building the web UI (the Docker image builds it elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=0
-[ "${1:-}" = "--dev" ] && dev=1
+ui=1
+for arg in "$@"; do
+    case "$arg" in
+        --dev) dev=1 ;;
+        --no-ui) ui=0 ;;
+        *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -67,9 +76,16 @@ else
     echo "setup: no Python 3.13 found; letting uv find or download one"
 fi
 
+# Node.js for the web UI: the system's when it is >= 20.19, else one from PyPI in .venv.
+groups=()
+node_new_enough() {
+    command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null
+}
+[ $ui = 0 ] || node_new_enough || groups+=(--group ui)
+
 if [ $dev = 1 ]; then
-    uv sync --frozen
+    uv sync --frozen "${groups[@]}"
 else
-    uv sync --frozen --no-dev
+    uv sync --frozen --no-dev "${groups[@]}"
 fi
 echo "setup: ready (Python $(.venv/bin/python -c 'import platform; print(platform.python_version())'))"

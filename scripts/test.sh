@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets up Trailarr with its development tools, then runs lint, type checks and every test.
-# Extra arguments go to pytest (e.g. scripts/test.sh -k downloads).
+# Sets up Trailarr with its development tools, then runs lint, type checks and every test:
+# the backend's (pytest), then the web UI's (type check, build, Vitest, end-to-end in
+# headless Chromium against the real backend).
+# Extra arguments go to pytest (e.g. scripts/test.sh -k downloads) and skip the UI checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
@@ -16,4 +18,8 @@ status=0
 if [ $status = 5 ]; then
     echo "pytest collected no tests: the suite or the selection is broken" >&2
 fi
-exit $status
+[ $status = 0 ] || exit $status
+if [ $# = 0 ]; then
+    echo "== web UI"
+    bash scripts/frontend.sh
+fi

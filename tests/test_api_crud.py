@@ -449,3 +449,22 @@ def test_connection_unknown_ids_are_4xx(client: TestClient) -> None:
         assert_4xx(client.get(path))
         assert_4xx(client.patch(path, json={"name": "x"}))
         assert_4xx(client.delete(path))
+
+
+@pytest.mark.parametrize(
+    ("sort", "order", "key"),
+    [
+        ("title", "asc", lambda m: m["title"]),
+        ("year", "desc", lambda m: -m["year"]),
+        ("added_at", "asc", lambda m: m["added_at"]),
+    ],
+)
+def test_media_list_sorts_on_the_server(
+    client: TestClient, sort: str, order: str, key: Any
+) -> None:
+    for title, year in [("Casablanca", 1942), ("Alien", 1979), ("Brazil", 1985)]:
+        make_media(title=title, year=year)
+    records = client.get(MEDIA, params={"sort": sort, "order": order}).json()["records"]
+    assert [r["id"] for r in records] == [r["id"] for r in sorted(records, key=key)]
+    assert len(records) == 3
+    assert client.get(MEDIA, params={"sort": "bogus"}).status_code == 422

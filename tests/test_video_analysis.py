@@ -193,9 +193,31 @@ def test_truncated_file(
     cut = tmp_path / f"cut.{ext}"
     cut.write_bytes(data[:1024] if keep == "1k" else data[: len(data) // 2])
 
-    assert get_media_info(str(full)) is not None
-    assert get_media_info(str(cut)) is None
+    assert get_media_info(str(full), check_integrity=True) is not None
+    assert get_media_info(str(cut), check_integrity=True) is None
     assert "cut." in caplog.text
+    if keep == "1k":  # a damaged header is noticed by the plain probe too
+        assert get_media_info(str(cut)) is None
+
+
+def test_plain_probe_reads_headers_only_and_integrity_check_reads_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.download import video_analysis
+
+    seen: list[list[str]] = []
+    real = video_analysis.run_process
+
+    def spy(args: list[str], *, timeout: float) -> object:
+        seen.append(list(args))
+        return real(args, timeout=timeout)
+
+    monkeypatch.setattr(video_analysis, "run_process", spy)
+    path = make_video(tmp_path / "v.mkv")
+    assert get_media_info(str(path)) is not None
+    assert get_media_info(str(path), check_integrity=True) is not None
+    assert "-count_packets" not in seen[0]
+    assert "-count_packets" in seen[1]
 
 
 @pytest.mark.parametrize("content", [b"", os.urandom(4096), b"not a video\n" * 100])

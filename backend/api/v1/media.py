@@ -9,7 +9,7 @@ import anyio
 from fastapi import APIRouter, Query, status
 
 from api.deps import IdPath
-from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.manager.base import MediaDatabaseManager, MediaSort, SortOrder
 from core.base.database.models.download import DownloadRead
 from core.base.database.models.media import MediaCreate, MediaRead, MediaUpdate, MonitorStatus
 from core.base.database.models.page import Page
@@ -27,10 +27,18 @@ def list_media(
     search: Annotated[str | None, Query(max_length=200)] = None,
     is_movie: bool | None = None,
     status: MonitorStatus | None = None,
+    sort: MediaSort = "title",
+    order: SortOrder = "asc",
 ) -> Page[MediaRead]:
-    """A page of media sorted by title; `search` matches part of the title."""
+    """A page of media; `search` matches part of the title; sorted by title by default."""
     return manager.read_all(
-        page=page, page_size=page_size, search=search, is_movie=is_movie, status=status
+        page=page,
+        page_size=page_size,
+        search=search,
+        is_movie=is_movie,
+        status=status,
+        sort=sort,
+        order=order,
     )
 
 

@@ -266,7 +266,7 @@ def convert_trailer(
     settings = get_settings()
     container = profile.file_format
     if info is None:
-        info = get_media_info(str(input_path))
+        info = get_media_info(str(input_path), check_integrity=True)
     if info is None:
         raise ConversionError(f"{input_path.name} could not be read as a video")
     video = info.video_stream

@@ -234,12 +234,14 @@ def _damage_reported(stderr: str) -> str | None:
     return None
 
 
-def get_media_info(file_path: str) -> VideoInfo | None:
+def get_media_info(file_path: str, *, check_integrity: bool = False) -> VideoInfo | None:
     """Probe `file_path` with ffprobe; None (with a warning logged) when it cannot be read.
 
-    The whole file is demuxed (`-count_packets`, no decoding), so that a file cut short
-    anywhere is noticed and not only one whose header is damaged. Never raises.
-    Blocking: call it from a worker thread.
+    A plain probe reads the container's headers only, which is all a record needs. With
+    `check_integrity` the whole file is demuxed too (`-count_packets`, no decoding), so that
+    a file cut short anywhere is noticed and not only one whose header is damaged: the
+    download pipeline's verification uses it. Never raises. Blocking: call it from a worker
+    thread.
     """
     settings = get_settings()
     try:
@@ -251,7 +253,7 @@ def get_media_info(file_path: str) -> VideoInfo | None:
         settings.ffprobe_path,
         "-v",
         "error",
-        "-count_packets",
+        *(["-count_packets"] if check_integrity else []),
         "-show_entries",
         ":".join(
             (

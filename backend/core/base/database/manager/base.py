@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -17,6 +19,9 @@ from core.base.database.models.media import (
 )
 from core.base.database.models.page import Page
 from core.exceptions import NotFoundError
+
+MediaSort = Literal["title", "year", "status", "added_at"]
+SortOrder = Literal["asc", "desc"]
 
 
 def _get_media(session: Session, media_id: int) -> Media:
@@ -51,9 +56,11 @@ class MediaDatabaseManager:
         search: str | None = None,
         is_movie: bool | None = None,
         status: MonitorStatus | None = None,
+        sort: MediaSort = "title",
+        order: SortOrder = "asc",
         _session: Session = None,  # type: ignore[assignment]
     ) -> Page[MediaRead]:
-        """A page of media, sorted by title, optionally filtered."""
+        """A page of media, sorted (by title unless asked otherwise), optionally filtered."""
         query = select(Media)
         if search:
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -63,10 +70,11 @@ class MediaDatabaseManager:
         if status is not None:
             query = query.where(Media.status == status)
         total = _session.exec(select(func.count()).select_from(query.subquery())).one()
+        column = col(getattr(Media, sort))
+        tie = col(Media.id)
+        ordering = (column.desc(), tie.desc()) if order == "desc" else (column, tie)
         rows = _session.exec(
-            query.order_by(col(Media.title), col(Media.id))
-            .offset((page - 1) * page_size)
-            .limit(page_size)
+            query.order_by(*ordering).offset((page - 1) * page_size).limit(page_size)
         ).all()
         return Page[MediaRead](
             page=page,
@@ -111,6 +119,39 @@ class MediaDatabaseManager:
         _session.add(media)
         _session.flush()
         return MediaRead.model_validate(media)
+
+    @manage_session(write=True)
+    def sync_trailer_status(
+        self,
+        media_id: int,
+        *,
+        _session: Session = None,  # type: ignore[assignment]
+    ) -> MonitorStatus:
+        """Make the media's status agree with its trailer files on record.
+
+        With a recorded trailer present on disk it is "downloaded"; a "downloaded" media
+        without one goes back to "missing". A running download ("downloading") and a
+        "monitored" media without a trailer are left as they are.
+        """
+        media = _get_media(_session, media_id)
+        present = _session.exec(
+            select(func.count())
+            .select_from(Download)
+            .where(Download.media_id == media_id, col(Download.file_exists).is_(True))
+        ).one()
+        status = MonitorStatus(media.status)
+        if status == MonitorStatus.DOWNLOADING:
+            return status
+        if present and status != MonitorStatus.DOWNLOADED:
+            media.status = MonitorStatus.DOWNLOADED
+        elif not present and status == MonitorStatus.DOWNLOADED:
+            media.status = MonitorStatus.MISSING
+        else:
+            return status
+        media.updated_at = utc_now()
+        _session.add(media)
+        _session.flush()
+        return MonitorStatus(media.status)
 
     @manage_session(write=True)
     def delete(self, media_id: int, *, _session: Session = None) -> list[DownloadRead]:  # type: ignore[assignment]

@@ -1,0 +1,355 @@
+"""Download-history benchmarks: one command, figures written to bench/results/.
+
+    .venv/bin/python bench/run.py                  # 20,000 and 200,000 records
+    .venv/bin/python bench/run.py --sizes 20000    # one size
+
+For each size it builds, through the project's own migrations and models, a database of
+size/10 media and `size` download records plus a folder tree holding every recorded file,
+starts the real server (`backend/cli.py`) on it, and measures medians over repeated runs:
+
+- per-media history through the API (GET /api/v1/media/{id}/downloads);
+- a global history page (50 rows, one filter, sorted by date) through the API;
+- reconciliation of every record (all files present), run by the server's task runner;
+- recording one download (probe included) against one bare ffprobe run on the same file;
+- the server's resident memory (peak, VmHWM) across all of the above.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "backend"))
+
+API_KEY = "bench-api-key"
+CODECS = [("h264", "aac"), ("h264", "opus"), ("vp9", "opus"), ("hevc", "aac"), ("av1", "opus")]
+RESOLUTIONS = ["1920x1080", "1280x720", "3840x2160", "854x480"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def build_library(root: Path, downloads: int) -> dict[str, Any]:
+    """The database (migrated, filled through the models) and the files it records."""
+    os.environ["APP_DATA_DIR"] = str(root / "data")
+    os.environ["APP_API_KEY"] = API_KEY
+    from alembic import command
+    from sqlalchemy import insert
+
+    from config import get_settings
+    from core.base.database.engine import reset_engine, write_session
+    from core.base.database.manager.trailerprofile import TrailerProfileManager
+    from core.base.database.migrate import alembic_config
+    from core.base.database.models.download import Download, DownloadCreate
+    from core.base.database.models.media import Media, MediaCreate
+    from core.base.database.models.trailerprofile import TrailerProfileCreate
+    from core.history.fingerprint import file_fingerprint
+
+    get_settings.cache_clear()
+    reset_engine()
+    settings = get_settings()
+    started = time.perf_counter()
+    command.upgrade(alembic_config(settings.db_url), "head")
+    profiles = [
+        TrailerProfileManager().create(TrailerProfileCreate(name=f"Bench {n}")).id for n in range(3)
+    ]
+    media_count = downloads // 10
+    rng = random.Random(42)
+    base_time = datetime(2025, 1, 1, tzinfo=UTC)
+    media_root = root / "media"
+    with write_session() as session:
+        rows = []
+        for m in range(media_count):
+            media = MediaCreate(
+                title=f"Bench Movie {m:06d}",
+                year=1950 + m % 75,
+                is_movie=m % 4 != 0,
+                folder_path=str(media_root / f"m{m:06d}"),
+            )
+            rows.append(Media.model_validate(media).model_dump() | {"status": "downloaded"})
+        for chunk in range(0, len(rows), 5000):
+            session.execute(insert(Media), rows[chunk : chunk + 5000])
+    with write_session() as session:
+        batch: list[dict[str, Any]] = []
+        for n in range(downloads):
+            media_id = n % media_count + 1
+            folder = media_root / f"m{media_id - 1:06d}" / "Trailers"
+            if n < media_count:
+                folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"trailer-{n:07d}.mkv"
+            path.write_bytes(f"bench trailer {n}\n".encode() * 4)
+            stat = path.stat()
+            vcodec, acodec = CODECS[n % len(CODECS)]
+            record = DownloadCreate(
+                media_id=media_id,
+                path=str(path),
+                file_name=path.name,
+                size=stat.st_size,
+                updated_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+                resolution=RESOLUTIONS[n % len(RESOLUTIONS)],
+                video_format=vcodec,
+                audio_format=acodec,
+                audio_channels="2",
+                file_format="matroska,webm",
+                duration=60 + n % 120,
+                added_at=base_time + timedelta(seconds=rng.randrange(0, 60 * 86400)),
+                profile_id=profiles[n % len(profiles)],
+                youtube_id=f"bench{n:06d}",
+                fingerprint=file_fingerprint(path),
+            )
+            batch.append(Download.model_validate(record).model_dump(exclude={"id"}))
+            if len(batch) == 5000:
+                session.execute(insert(Download), batch)
+                batch = []
+        if batch:
+            session.execute(insert(Download), batch)
+    reset_engine()
+    return {
+        "media": media_count,
+        "downloads": downloads,
+        "build_seconds": time.perf_counter() - started,
+    }
+
+
+class Server:
+    """The real app, started as users start it, on the benchmark's data folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.port = _free_port()
+        env = os.environ | {
+            "APP_DATA_DIR": str(root / "data"),
+            "APP_API_KEY": API_KEY,
+            "APP_PORT": str(self.port),
+            "APP_HOST": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.log = open(root / "server.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "backend" / "cli.py")],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        import httpx
+
+        self.client = httpx.Client(
+            base_url=f"http://127.0.0.1:{self.port}", headers={"X-API-KEY": API_KEY}, timeout=600
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if self.client.get("/status").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start; see server.log")
+
+    def memory_kb(self) -> dict[str, int]:
+        values = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0])
+        return values
+
+    def stop(self) -> None:
+        self.client.close()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def timed_requests(server: Server, paths: list[str]) -> list[float]:
+    """Milliseconds per request (each must succeed)."""
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        response = server.client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return times
+
+
+def wait_task(server: Server, name: str) -> dict[str, Any]:
+    while True:
+        state = server.client.get(f"/api/v1/tasks/{name}").json()
+        if not state["running"] and state.get("last_finished_at"):
+            return state
+        time.sleep(0.05)
+
+
+def reconcile_runs(server: Server, repeat: int, expected: int) -> list[float]:
+    wait_task(server, "reconcile")  # the one started with the server
+    seconds = []
+    for _ in range(repeat):
+        response = server.client.post("/api/v1/tasks/reconcile")
+        response.raise_for_status()
+        state = wait_task(server, "reconcile")
+        summary = state["last_summary"]
+        if state.get("last_error") or summary["present"] != expected:
+            raise RuntimeError(f"reconciliation went wrong: {state}")
+        seconds.append(float(summary["duration_seconds"]))
+    return seconds
+
+
+def recording_vs_ffprobe(root: Path, repeat: int) -> dict[str, Any]:
+    """Recording one download (its own probe included) against one bare ffprobe run."""
+    from core.base.database.manager.base import MediaDatabaseManager
+    from core.base.database.models.media import MediaCreate
+    from core.download.service import record_download_sync
+
+    clip = root / "media" / "recording" / "clip.mkv"
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=24:duration=60",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=60",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-ac",
+            "2",
+            str(clip),
+        ],
+        check=True,
+        timeout=600,
+    )
+    media = MediaDatabaseManager().create(
+        MediaCreate(title="Recording bench", year=2024, folder_path=str(clip.parent))
+    )
+    bare_args = [
+        "ffprobe",
+        "-v",
+        "error",
+        "-show_format",
+        "-show_streams",
+        "-of",
+        "json",
+        str(clip),
+    ]
+    bare, record = [], []
+    for n in range(repeat + 2):  # the first two runs warm caches and are dropped
+        started = time.perf_counter()
+        subprocess.run(bare_args, check=True, capture_output=True, timeout=60)
+        bare_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        made = record_download_sync(media.id, 1, str(clip), f"rec{n}")
+        record_ms = (time.perf_counter() - started) * 1000
+        if made is None:
+            raise RuntimeError("recording failed")
+        if n >= 2:
+            bare.append(bare_ms)
+            record.append(record_ms)
+    return {
+        "file_mb": round(clip.stat().st_size / 1e6, 1),
+        "bare_ffprobe_ms": statistics.median(bare),
+        "record_ms": statistics.median(record),
+        "ratio": statistics.median(record) / statistics.median(bare),
+    }
+
+
+def run_size(size: int, repeat: int, workdir: Path | None) -> dict[str, Any]:
+    root = Path(tempfile.mkdtemp(prefix=f"trailarr-bench-{size}-", dir=workdir))
+    try:
+        library = build_library(root, size)
+        print(f"[{size}] built {library} ", flush=True)
+        server = Server(root)
+        try:
+            rng = random.Random(7)
+            media_paths = [
+                f"/api/v1/media/{rng.randrange(1, library['media'] + 1)}/downloads"
+                for _ in range(repeat * 20)
+            ]
+            pages = max(1, size // 5 // 50)
+            page_paths = [
+                "/api/v1/downloads?page_size=50&sort=added_at&order=desc&video_format=vp9"
+                f"&page={rng.randrange(1, min(pages, 20) + 1)}"
+                for _ in range(repeat * 20)
+            ]
+            timed_requests(server, media_paths[:20] + page_paths[:20])  # warm up
+            per_media = timed_requests(server, media_paths)
+            page = timed_requests(server, page_paths)
+            reconcile = reconcile_runs(server, repeat, size)
+            recording = recording_vs_ffprobe(root, repeat)
+            memory = server.memory_kb()
+        finally:
+            server.stop()
+        return {
+            "size": size,
+            "library": library,
+            "per_media_history_ms": statistics.median(per_media),
+            "per_media_history_p95_ms": sorted(per_media)[int(len(per_media) * 0.95)],
+            "history_page_ms": statistics.median(page),
+            "history_page_p95_ms": sorted(page)[int(len(page) * 0.95)],
+            "reconcile_s": statistics.median(reconcile),
+            "reconcile_runs_s": reconcile,
+            "recording": recording,
+            "server_peak_rss_mb": memory["VmHWM"] / 1024,
+            "server_rss_mb": memory["VmRSS"] / 1024,
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--sizes", default="20000,200000", help="download records per run")
+    parser.add_argument("--repeat", type=int, default=7, help="repetitions (x20 for requests)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where to build the data")
+    args = parser.parse_args()
+    results = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "runs": [],
+    }
+    for size in (int(s) for s in args.sizes.split(",")):
+        run = run_size(size, args.repeat, args.workdir)
+        results["runs"].append(run)
+        print(json.dumps(run, indent=2), flush=True)
+    out = REPO / "bench" / "results" / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"results written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

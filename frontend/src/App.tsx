@@ -1,0 +1,50 @@
+import { Link, Route, Routes } from "react-router-dom";
+import { AuthProvider, RequireAuth } from "./auth";
+import { Layout } from "./components/Layout";
+import { LiveProvider } from "./live";
+import { AuthPage } from "./pages/AuthPage";
+import { HistoryPage } from "./pages/HistoryPage";
+import { LibraryPage } from "./pages/LibraryPage";
+import { MediaPage } from "./pages/MediaPage";
+import { ProfilesPage } from "./pages/ProfilesPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { StatsPage } from "./pages/StatsPage";
+
+function NotFound() {
+  return (
+    <section className="page">
+      <h1>Page not found</h1>
+      <p>
+        <Link to="/">Back to the library</Link>
+      </p>
+    </section>
+  );
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <Routes>
+        <Route path="/login" element={<AuthPage mode="login" />} />
+        <Route path="/setup" element={<AuthPage mode="setup" />} />
+        <Route
+          element={
+            <RequireAuth>
+              <LiveProvider>
+                <Layout />
+              </LiveProvider>
+            </RequireAuth>
+          }
+        >
+          <Route index element={<LibraryPage />} />
+          <Route path="media/:id" element={<MediaPage />} />
+          <Route path="history" element={<HistoryPage />} />
+          <Route path="stats" element={<StatsPage />} />
+          <Route path="profiles" element={<ProfilesPage />} />
+          <Route path="settings" element={<SettingsPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </AuthProvider>
+  );
+}

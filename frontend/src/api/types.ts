@@ -1,0 +1,66 @@
+// The shapes the UI works with, named after what they are; all come from the generated
+// schema except the history's query and the websocket's messages.
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type Media = Schemas["MediaRead"];
+export type MediaCreate = Schemas["MediaCreate"];
+export type MediaStatus = Schemas["MonitorStatus"];
+export type Download = Schemas["DownloadRead"];
+export type DeletedReason = Schemas["DeletedReason"];
+export type Profile = Schemas["TrailerProfileRead"];
+export type ProfileCreate = Schemas["TrailerProfileCreate"];
+export type ProfileUpdate = Schemas["TrailerProfileUpdate"];
+
+export interface Page<T> {
+  page: number;
+  page_size: number;
+  total: number;
+  records: T[];
+}
+
+export type AuthStatus = Schemas["AuthStatus"];
+export type Credentials = Schemas["Credentials"];
+
+export type HistoryRecord = Schemas["DownloadHistoryRead"];
+export type HistoryPage = Schemas["Page_DownloadHistoryRead_"];
+
+export type HistorySortKey = Schemas["HistorySort"];
+export type SortOrder = Schemas["SortOrder"];
+
+/** The history's query: paging, sorting and the filters. */
+export interface HistoryQuery {
+  page?: number;
+  page_size?: number;
+  sort?: HistorySortKey;
+  order?: SortOrder;
+  media_id?: number;
+  profile_id?: number;
+  file_exists?: boolean;
+  video_format?: string;
+  audio_format?: string;
+  resolution?: string;
+  since?: string;
+  q?: string;
+}
+
+export type CountByKey = Schemas["CountBucket"];
+export type CountByProfile = Schemas["ProfileBucket"];
+export type DownloadStats = Schemas["DownloadStats"];
+
+export type EventType = Schemas["EventType"];
+export type MediaEvent = Schemas["EventHistoryRead"];
+export type EventPage = Schemas["Page_EventHistoryRead_"];
+
+export type RedownloadRequest = Schemas["RedownloadRequest"];
+export type AppSettings = Schemas["AppSettingsRead"];
+
+export type LiveMessageType = "Info" | "Progress" | "Success" | "Error";
+
+export interface LiveMessage {
+  type: LiveMessageType;
+  message: string;
+  media_id?: number;
+  percent?: number;
+}

@@ -1,0 +1,114 @@
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
+import { Navigate, useLocation } from "react-router-dom";
+import { api, call, setCsrfToken, UNAUTHORIZED_EVENT } from "./api/client";
+import type { AuthStatus, Credentials } from "./api/types";
+import { ErrorState, Loading } from "./components/States";
+
+interface AuthContextValue {
+  status: AuthStatus | null;
+  error: unknown;
+  refresh: () => Promise<AuthStatus | null>;
+  login: (credentials: Credentials) => Promise<void>;
+  setup: (credentials: Credentials) => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<AuthStatus | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const next = await call(api.GET("/api/v1/auth/status"));
+      setCsrfToken(next.csrf_token);
+      setStatus(next);
+      setError(null);
+      return next;
+    } catch (err) {
+      setError(err);
+      return null;
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    const onUnauthorized = () => void refresh();
+    window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+  }, [refresh]);
+
+  const login = useCallback(
+    async (credentials: Credentials) => {
+      await call(api.POST("/api/v1/auth/login", { body: credentials }));
+      await refresh();
+    },
+    [refresh],
+  );
+
+  const setup = useCallback(
+    async (credentials: Credentials) => {
+      await call(api.POST("/api/v1/auth/setup", { body: credentials }));
+      const next = await refresh();
+      // Sign in straight away when creating the account did not already do it.
+      if (next && !next.authenticated) await login(credentials);
+    },
+    [refresh, login],
+  );
+
+  const logout = useCallback(async () => {
+    try {
+      await call(api.POST("/api/v1/auth/logout"));
+    } finally {
+      await refresh();
+    }
+  }, [refresh]);
+
+  const value = useMemo(
+    () => ({ status, error, refresh, login, setup, logout }),
+    [status, error, refresh, login, setup, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error("useAuth outside AuthProvider");
+  return value;
+}
+
+/** Shows its children to a signed-in user; sends everyone else to setup or sign-in. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const { status, error, refresh } = useAuth();
+  const location = useLocation();
+  if (!status) {
+    if (error) {
+      return (
+        <main className="auth-page">
+          <ErrorState error={error} onRetry={() => void refresh()} />
+        </main>
+      );
+    }
+    return (
+      <main className="auth-page">
+        <Loading label="Connecting" />
+      </main>
+    );
+  }
+  if (status.setup_required) return <Navigate to="/setup" replace />;
+  if (!status.authenticated) {
+    const next = location.pathname + location.search;
+    const query = next && next !== "/" ? `?next=${encodeURIComponent(next)}` : "";
+    return <Navigate to={`/login${query}`} replace />;
+  }
+  return <>{children}</>;
+}

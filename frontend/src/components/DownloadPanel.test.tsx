@@ -1,0 +1,85 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api/client";
+import { parseLiveMessage } from "../live";
+import { makeProfile } from "../test/fixtures";
+import { DownloadPanel } from "./DownloadPanel";
+
+describe("DownloadPanel", () => {
+  it("sends the chosen profile and URL", async () => {
+    const onStart = vi.fn().mockResolvedValue(undefined);
+    render(
+      <DownloadPanel
+        profiles={[makeProfile(), makeProfile({ id: 2, name: "Small", priority: 5 })]}
+        busy={false}
+        progress={null}
+        messages={[]}
+        onStart={onStart}
+      />,
+    );
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText("Profile"), "Small");
+    await user.type(screen.getByLabelText("Source URL (optional)"), "http://127.0.0.1:9/clip.mp4");
+    await user.click(screen.getByRole("button", { name: "Download trailer" }));
+    expect(onStart).toHaveBeenCalledWith(2, "http://127.0.0.1:9/clip.mp4");
+  });
+
+  it("shows a refused source at the URL field", async () => {
+    const onStart = vi.fn().mockRejectedValue(new ApiError(400, "Local sources are not allowed"));
+    render(
+      <DownloadPanel profiles={[]} busy={false} progress={null} messages={[]} onStart={onStart} />,
+    );
+    const url = screen.getByLabelText("Source URL (optional)");
+    await userEvent.type(url, "http://10.0.0.1/x.mp4");
+    await userEvent.click(screen.getByRole("button", { name: "Download trailer" }));
+    await screen.findByText("Local sources are not allowed");
+    expect(url.getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("shows live progress and the last message", () => {
+    const { rerender } = render(
+      <DownloadPanel
+        profiles={[]}
+        busy
+        progress={42.4}
+        messages={[{ type: "Info", message: "Downloading from x", media_id: 1 }]}
+        onStart={vi.fn()}
+      />,
+    );
+    const bar = screen.getByRole("progressbar", { name: "Download progress" });
+    expect(bar.getAttribute("aria-valuenow")).toBe("42.4");
+    expect(screen.getByText("42%")).toBeTruthy();
+    expect(
+      (screen.getByRole("button", { name: "Downloading…" }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+
+    rerender(
+      <DownloadPanel
+        profiles={[]}
+        busy={false}
+        progress={null}
+        messages={[{ type: "Success", message: "Trailer downloaded for Alien", media_id: 1 }]}
+        onStart={vi.fn()}
+      />,
+    );
+    expect(screen.queryByRole("progressbar")).toBeNull();
+    expect(screen.getByRole("status").textContent).toContain("Trailer downloaded for Alien");
+  });
+});
+
+describe("parseLiveMessage", () => {
+  it("accepts the websocket's messages and drops anything else", () => {
+    expect(parseLiveMessage('{"type":"Progress","message":"x","media_id":3,"percent":50}')).toEqual(
+      {
+        type: "Progress",
+        message: "x",
+        media_id: 3,
+        percent: 50,
+      },
+    );
+    expect(parseLiveMessage('{"type":"Bogus","message":"x"}')).toBeNull();
+    expect(parseLiveMessage("not json")).toBeNull();
+    expect(parseLiveMessage(new ArrayBuffer(2))).toBeNull();
+  });
+});

@@ -1,0 +1,116 @@
+import { useState, type FormEvent } from "react";
+import { ApiError, errorMessage } from "../api/client";
+import type { LiveMessage, Profile } from "../api/types";
+import { profileOptions } from "../lib/data";
+import { SelectField, TextField } from "./Fields";
+
+interface DownloadPanelProps {
+  profiles: readonly Profile[] | undefined;
+  busy: boolean;
+  progress: number | null;
+  messages: readonly LiveMessage[];
+  onStart: (profileId: number | null, url: string | null) => Promise<void>;
+}
+
+/** Start a download (profile, optional source URL) and follow it live. */
+export function DownloadPanel({ profiles, busy, progress, messages, onStart }: DownloadPanelProps) {
+  const [profile, setProfile] = useState("");
+  const [url, setUrl] = useState("");
+  const [urlError, setUrlError] = useState<string | undefined>();
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setUrlError(undefined);
+    setSending(true);
+    try {
+      await onStart(profile ? Number(profile) : null, url.trim() || null);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        if (err.fieldErrors.url) setUrlError(err.fieldErrors.url);
+        else if (err.status === 400 && url.trim()) setUrlError(err.message);
+        else if (err.fieldErrors.profile_id) setError(`Profile: ${err.fieldErrors.profile_id}`);
+        else setError(err.status === 409 ? `Already downloading: ${err.message}` : err.message);
+      } else {
+        setError(errorMessage(err));
+      }
+    } finally {
+      setSending(false);
+    }
+  }
+
+  const last = messages[messages.length - 1];
+  return (
+    <div className="download-panel">
+      <form className="form form-inline" onSubmit={submit} aria-label="Download a trailer">
+        <SelectField
+          label="Profile"
+          name="profile_id"
+          value={profile}
+          onChange={setProfile}
+          options={profileOptions(profiles)}
+        />
+        <TextField
+          label="Source URL (optional)"
+          name="url"
+          type="url"
+          value={url}
+          onChange={setUrl}
+          error={urlError}
+          placeholder="YouTube URL or id; empty: saved id or search"
+          className="field-grow"
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy || sending}>
+            {busy ? "Downloading…" : sending ? "Starting…" : "Download trailer"}
+          </button>
+        </div>
+      </form>
+      {error && (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      )}
+      {(busy || messages.length > 0) && (
+        <div className="live-panel">
+          {busy && (
+            <div className="progress">
+              <div
+                className="progress-track"
+                role="progressbar"
+                aria-label="Download progress"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={progress ?? undefined}
+                aria-valuetext={progress === null ? "Starting" : `${Math.round(progress)}%`}
+              >
+                <div
+                  className={`progress-bar ${progress === null ? "progress-indeterminate" : ""}`}
+                  style={{ width: `${progress ?? 100}%` }}
+                />
+              </div>
+              <span className="progress-label">
+                {progress === null ? "Working…" : `${Math.round(progress)}%`}
+              </span>
+            </div>
+          )}
+          {last && !busy && (
+            <p className={`live-result live-${last.type.toLowerCase()}`} role="status">
+              {last.type === "Success" ? "✔ " : last.type === "Error" ? "✖ " : ""}
+              {last.message}
+            </p>
+          )}
+          <ol className="live-log" aria-label="Download messages" aria-live="polite">
+            {messages.map((m, i) => (
+              <li key={i} className={`live-${m.type.toLowerCase()}`}>
+                <span className="live-type">{m.type}</span> {m.message}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </div>
+  );
+}

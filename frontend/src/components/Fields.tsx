@@ -1,0 +1,139 @@
+import { useId, type ChangeEvent, type ReactNode } from "react";
+
+interface BaseProps {
+  label: string;
+  name: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+  className?: string;
+}
+
+function describedBy(id: string, error?: string, hint?: ReactNode): string | undefined {
+  const ids = [error ? `${id}-error` : "", hint ? `${id}-hint` : ""].filter(Boolean);
+  return ids.length ? ids.join(" ") : undefined;
+}
+
+function Messages({
+  id,
+  error,
+  hint,
+}: {
+  id: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+}) {
+  return (
+    <>
+      {hint && (
+        <span className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+interface TextFieldProps extends BaseProps {
+  value: string;
+  onChange: (value: string) => void;
+  type?: "text" | "password" | "url" | "search" | "number" | "date";
+  required?: boolean;
+  placeholder?: string;
+  autoComplete?: string;
+  min?: number;
+  max?: number;
+  inputMode?: "numeric" | "text" | "url";
+  autoFocus?: boolean;
+}
+
+export function TextField(props: TextFieldProps) {
+  const id = useId();
+  const { label, name, error, hint, value, onChange, type = "text", className, ...rest } = props;
+  return (
+    <div className={`field ${className ?? ""}`}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        value={value}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+        {...rest}
+      />
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+interface SelectFieldProps extends BaseProps {
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly { value: string; label: string }[];
+}
+
+export function SelectField(props: SelectFieldProps) {
+  const id = useId();
+  const { label, name, error, hint, value, onChange, options, className } = props;
+  return (
+    <div className={`field ${className ?? ""}`}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={name}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+interface CheckboxFieldProps extends BaseProps {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}
+
+export function CheckboxField(props: CheckboxFieldProps) {
+  const id = useId();
+  const { label, name, error, hint, checked, onChange, className } = props;
+  return (
+    <div className={`field field-checkbox ${className ?? ""}`}>
+      <input
+        id={id}
+        name={name}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+      />
+      <label htmlFor={id}>{label}</label>
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+/** A form-level error (not tied to one field). */
+export function FormError({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <div className="form-error" role="alert">
+      {message}
+    </div>
+  );
+}

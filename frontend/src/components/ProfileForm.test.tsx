@@ -1,0 +1,60 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api/client";
+import { bodyFromValues, NEW_PROFILE, ProfileForm } from "./ProfileForm";
+
+describe("ProfileForm", () => {
+  it("shows a 422 message at the field it names", async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(422, [
+        {
+          type: "greater_than_equal",
+          loc: ["body", "min_duration"],
+          msg: "Input should be greater than or equal to 0",
+          input: -5,
+        },
+      ]),
+    );
+    render(<ProfileForm initial={NEW_PROFILE} submitLabel="Create profile" onSave={onSave} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Name"), "Short clips");
+    const minDuration = screen.getByLabelText("Min duration (s)");
+    await user.clear(minDuration);
+    await user.type(minDuration, "-5");
+    await user.click(screen.getByRole("button", { name: "Create profile" }));
+
+    expect(onSave).toHaveBeenCalledWith(
+      expect.objectContaining({ name: "Short clips", min_duration: -5 }),
+    );
+    const message = await screen.findByText("Input should be greater than or equal to 0");
+    expect(minDuration.getAttribute("aria-invalid")).toBe("true");
+    expect(minDuration.getAttribute("aria-describedby")).toContain(message.id);
+    // The other fields stay clean.
+    expect(screen.getByLabelText("Max duration (s)").getAttribute("aria-invalid")).toBeNull();
+  });
+
+  it("shows a duplicate name (409) at the name", async () => {
+    const onSave = vi.fn().mockRejectedValue(new ApiError(409, "A profile named Default exists"));
+    render(<ProfileForm initial={NEW_PROFILE} submitLabel="Create profile" onSave={onSave} />);
+    await userEvent.type(screen.getByLabelText("Name"), "Default");
+    await userEvent.click(screen.getByRole("button", { name: "Create profile" }));
+    await screen.findByText("A profile named Default exists");
+    expect(screen.getByLabelText("Name").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("asks for a name before sending", async () => {
+    const onSave = vi.fn();
+    render(<ProfileForm initial={NEW_PROFILE} submitLabel="Create profile" onSave={onSave} />);
+    await userEvent.click(screen.getByRole("button", { name: "Create profile" }));
+    expect(screen.getByText("Enter a name")).toBeTruthy();
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("sends numbers as numbers and leaves unparsable ones for the server to name", () => {
+    const body = bodyFromValues({ ...NEW_PROFILE, name: "x", priority: "5", max_duration: "abc" });
+    expect(body.priority).toBe(5);
+    expect(body.video_resolution).toBe(1080);
+    expect(body.max_duration).toBe("abc");
+  });
+});

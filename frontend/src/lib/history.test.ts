@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { exportHref, historyFromParams, localDayStart } from "./history";
+
+describe("history URL state", () => {
+  it("reads defaults", () => {
+    const { query } = historyFromParams(new URLSearchParams());
+    expect(query).toEqual({ page: 1, page_size: 25, sort: "added_at", order: "desc" });
+  });
+
+  it("reads filters and ignores unknown sort keys", () => {
+    const { query, since } = historyFromParams(
+      new URLSearchParams(
+        "page=3&size=10&sort=bogus&order=asc&file_exists=false&video_format=h264&profile_id=0&q=alien&since=2024-05-01",
+      ),
+    );
+    expect(query).toMatchObject({
+      page: 3,
+      page_size: 10,
+      sort: "added_at",
+      order: "asc",
+      file_exists: false,
+      video_format: "h264",
+      profile_id: 0,
+      q: "alien",
+    });
+    expect(since).toBe("2024-05-01");
+    expect(query.since).toBe(new Date("2024-05-01T00:00:00").toISOString());
+  });
+
+  it("builds export links with the filters and without paging", () => {
+    const href = exportHref("csv", {
+      page: 2,
+      page_size: 25,
+      sort: "size",
+      order: "asc",
+      file_exists: true,
+      audio_format: "aac",
+    });
+    const url = new URL(href, "http://x");
+    expect(url.pathname).toBe("/api/v1/downloads/export");
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      format: "csv",
+      sort: "size",
+      order: "asc",
+      file_exists: "true",
+      audio_format: "aac",
+    });
+  });
+
+  it("rejects malformed days", () => {
+    expect(localDayStart("2024-5-1")).toBeUndefined();
+  });
+});

@@ -1,0 +1,299 @@
+import { useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router-dom";
+import { api, call } from "../api/client";
+import type { CountByKey, HistorySortKey } from "../api/types";
+import { FileStateCell, ProfileCell } from "../components/DownloadCells";
+import { SelectField, TextField } from "../components/Fields";
+import { Pagination } from "../components/Pagination";
+import { SortableHeader, type SortState } from "../components/SortableHeader";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { useProfiles } from "../lib/data";
+import { formatDateTime, formatDuration, formatResolution, formatSize } from "../lib/format";
+import { exportHref, historyFromParams } from "../lib/history";
+import { useAsync, useDebounced, useTitle } from "../lib/hooks";
+
+const PRESENCE_OPTIONS = [
+  { value: "", label: "Present and deleted" },
+  { value: "true", label: "Present" },
+  { value: "false", label: "Deleted" },
+] as const;
+
+const FIRST_ORDER: Record<HistorySortKey, "asc" | "desc"> = {
+  added_at: "desc",
+  size: "desc",
+  duration: "desc",
+  file_name: "asc",
+  resolution: "desc",
+};
+
+function keyOptions(anyLabel: string, counts: readonly CountByKey[] | undefined, current: string) {
+  const options = [{ value: "", label: anyLabel }];
+  const keys = (counts ?? []).map((c) => c.key).filter(Boolean);
+  if (current && !keys.includes(current)) keys.push(current);
+  for (const key of keys) options.push({ value: key, label: key });
+  return options;
+}
+
+export function HistoryPage() {
+  useTitle("History");
+  const [params, setParams] = useSearchParams();
+  const { query, since, search: urlSearch } = historyFromParams(params);
+  const [search, setSearch] = useState(urlSearch);
+  const debounced = useDebounced(search.trim(), 300);
+  const profiles = useProfiles();
+  const stats = useAsync(() => call(api.GET("/api/v1/downloads/stats")), []);
+
+  function update(changes: Record<string, string | number | null>, resetPage = true) {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === "") next.delete(k);
+      else next.set(k, String(v));
+    }
+    if (resetPage && !("page" in changes)) next.delete("page");
+    setParams(next, { replace: true });
+  }
+
+  useEffect(() => {
+    if ((params.get("q") ?? "") !== debounced) update({ q: debounced });
+  }, [debounced]);
+
+  const key = JSON.stringify(query);
+  const history = useAsync(() => call(api.GET("/api/v1/downloads", { params: { query } })), [key]);
+
+  const sort: SortState<HistorySortKey> = {
+    key: query.sort ?? "added_at",
+    order: query.order ?? "desc",
+  };
+  const onSort = (next: SortState<HistorySortKey>) => update({ sort: next.key, order: next.order });
+  const filtered =
+    query.file_exists !== undefined ||
+    query.video_format ||
+    query.audio_format ||
+    query.resolution ||
+    query.profile_id !== undefined ||
+    query.media_id !== undefined ||
+    query.since ||
+    query.q;
+
+  const profileOptionsList = [
+    { value: "", label: "Any profile" },
+    { value: "0", label: "Unknown profile" },
+    ...(profiles.data ?? []).map((p) => ({ value: String(p.id), label: p.name })),
+  ];
+
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>History</h1>
+        <div className="button-row">
+          <a className="btn" href={exportHref("csv", query)} download>
+            Export CSV
+          </a>
+          <a className="btn" href={exportHref("json", query)} download>
+            Export JSON
+          </a>
+        </div>
+      </header>
+      <form className="toolbar toolbar-wrap" role="search" onSubmit={(e) => e.preventDefault()}>
+        <TextField
+          label="Search"
+          name="q"
+          type="search"
+          value={search}
+          onChange={setSearch}
+          placeholder="Title, file or video id"
+        />
+        <SelectField
+          label="File"
+          name="file_exists"
+          value={query.file_exists === undefined ? "" : String(query.file_exists)}
+          onChange={(v) => update({ file_exists: v })}
+          options={PRESENCE_OPTIONS}
+        />
+        <SelectField
+          label="Video codec"
+          name="video_format"
+          value={query.video_format ?? ""}
+          onChange={(v) => update({ video_format: v })}
+          options={keyOptions(
+            "Any video codec",
+            stats.data?.by_video_format,
+            query.video_format ?? "",
+          )}
+        />
+        <SelectField
+          label="Audio codec"
+          name="audio_format"
+          value={query.audio_format ?? ""}
+          onChange={(v) => update({ audio_format: v })}
+          options={keyOptions(
+            "Any audio codec",
+            stats.data?.by_audio_format,
+            query.audio_format ?? "",
+          )}
+        />
+        <SelectField
+          label="Resolution"
+          name="resolution"
+          value={query.resolution ?? ""}
+          onChange={(v) => update({ resolution: v })}
+          options={keyOptions("Any resolution", stats.data?.by_resolution, query.resolution ?? "")}
+        />
+        <SelectField
+          label="Profile"
+          name="profile_id"
+          value={query.profile_id === undefined ? "" : String(query.profile_id)}
+          onChange={(v) => update({ profile_id: v })}
+          options={profileOptionsList}
+        />
+        <TextField
+          label="Since"
+          name="since"
+          type="date"
+          value={since}
+          onChange={(v) => update({ since: v })}
+        />
+        {filtered && (
+          <div className="field field-button">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                setSearch("");
+                const next = new URLSearchParams();
+                for (const k of ["sort", "order", "size"]) {
+                  const v = params.get(k);
+                  if (v) next.set(k, v);
+                }
+                setParams(next, { replace: true });
+              }}
+            >
+              Clear filters
+            </button>
+          </div>
+        )}
+      </form>
+      {query.media_id !== undefined && (
+        <p className="note">
+          Showing one media item's downloads.{" "}
+          <button type="button" className="btn-link" onClick={() => update({ media_id: null })}>
+            Show all
+          </button>
+        </p>
+      )}
+      {history.error ? (
+        <ErrorState error={history.error} onRetry={history.reload} />
+      ) : !history.data ? (
+        <Loading label="Loading history" />
+      ) : history.data.total === 0 ? (
+        <Empty>
+          {filtered ? "No download matches these filters." : "No trailer has been downloaded yet."}
+        </Empty>
+      ) : (
+        <>
+          <div className="table-wrap" aria-busy={history.loading || undefined}>
+            <table className="table history-table">
+              <caption className="visually-hidden">Download history</caption>
+              <thead>
+                <tr>
+                  <SortableHeader
+                    label="Downloaded"
+                    column="added_at"
+                    sort={sort}
+                    onSort={onSort}
+                    firstOrder={FIRST_ORDER.added_at}
+                  />
+                  <th scope="col">Media</th>
+                  <SortableHeader
+                    label="File"
+                    column="file_name"
+                    sort={sort}
+                    onSort={onSort}
+                    firstOrder={FIRST_ORDER.file_name}
+                  />
+                  <SortableHeader
+                    label="Resolution"
+                    column="resolution"
+                    sort={sort}
+                    onSort={onSort}
+                    firstOrder={FIRST_ORDER.resolution}
+                  />
+                  <th scope="col">Video</th>
+                  <th scope="col">Audio</th>
+                  <SortableHeader
+                    label="Duration"
+                    column="duration"
+                    sort={sort}
+                    onSort={onSort}
+                    firstOrder={FIRST_ORDER.duration}
+                    className="num"
+                  />
+                  <SortableHeader
+                    label="Size"
+                    column="size"
+                    sort={sort}
+                    onSort={onSort}
+                    firstOrder={FIRST_ORDER.size}
+                    className="num"
+                  />
+                  <th scope="col">Profile</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.data.records.map((r) => (
+                  <tr
+                    key={r.id}
+                    data-download-id={r.id}
+                    className={r.file_exists ? "" : "row-deleted"}
+                  >
+                    <td data-col="added_at">
+                      <time dateTime={r.added_at}>{formatDateTime(r.added_at)}</time>
+                    </td>
+                    <td data-col="media">
+                      <Link to={`/media/${r.media_id}`}>
+                        {r.media_title}
+                        {r.media_year ? ` (${r.media_year})` : ""}
+                      </Link>
+                    </td>
+                    <td data-col="file_name" className="cell-file" title={r.path}>
+                      {r.file_name}
+                    </td>
+                    <td data-col="resolution">{formatResolution(r.resolution)}</td>
+                    <td data-col="video_format">{r.video_format || "—"}</td>
+                    <td data-col="audio_format">{r.audio_format || "—"}</td>
+                    <td data-col="duration" className="num">
+                      {formatDuration(r.duration)}
+                    </td>
+                    <td data-col="size" className="num" title={`${r.size} bytes`}>
+                      {formatSize(r.size)}
+                    </td>
+                    <td data-col="profile">
+                      <ProfileCell
+                        profileId={r.profile_id}
+                        profiles={profiles.data}
+                        name={r.profile_name}
+                      />
+                    </td>
+                    <td data-col="state">
+                      <FileStateCell download={r} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination
+            page={query.page ?? 1}
+            pageSize={query.page_size ?? 25}
+            total={history.data.total}
+            onPage={(p) => update({ page: p }, false)}
+            onPageSize={(s) => update({ size: s })}
+            sizes={[10, 25, 50, 100]}
+            label="History pages"
+          />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+import type { Download, Profile } from "../api/types";
+
+export function makeDownload(overrides: Partial<Download> = {}): Download {
+  return {
+    id: 1,
+    media_id: 7,
+    path: "/media/movies/Alien (1979)/Trailers/Alien (1979)-trailer.mkv",
+    file_name: "Alien (1979)-trailer.mkv",
+    size: 1572864,
+    updated_at: "2024-03-10T12:34:00+00:00",
+    resolution: "1920x1080",
+    video_format: "h264",
+    audio_format: "aac",
+    audio_channels: "2",
+    file_format: "matroska,webm",
+    duration: 125,
+    subtitles: "eng,fre",
+    added_at: "2024-03-10T12:34:00+00:00",
+    profile_id: 1,
+    youtube_id: "dQw4w9WgXcQ",
+    file_exists: true,
+    source_url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    fingerprint: "abc",
+    deleted_reason: null,
+    deleted_at: null,
+    ...overrides,
+  };
+}
+
+export function makeProfile(overrides: Partial<Profile> = {}): Profile {
+  return {
+    id: 1,
+    name: "Default",
+    enabled: true,
+    priority: 0,
+    file_format: "mkv",
+    file_name: "{title} ({year})-trailer",
+    folder_enabled: true,
+    folder_name: "Trailers",
+    video_format: "h264",
+    video_resolution: 1080,
+    audio_format: "aac",
+    subtitles_enabled: false,
+    subtitles_format: "srt",
+    subtitles_languages: "en",
+    embed_metadata: true,
+    search_query: "{title} {year} {media_type} trailer",
+    min_duration: 30,
+    max_duration: 600,
+    include_words: "",
+    exclude_words: "",
+    always_search: false,
+    added_at: "2024-01-01T00:00:00+00:00",
+    updated_at: "2024-01-01T00:00:00+00:00",
+    ...overrides,
+  };
+}
