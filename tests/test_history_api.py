@@ -325,6 +325,21 @@ def test_plan_choice() -> None:
     assert not prefer_sort_index(common, matching=0, window=50, table_size=0)
     # Deep pages walk further, so the filter's index wins sooner.
     assert not prefer_sort_index(common, matching=40_000, window=10_000, table_size=200_000)
-    # Resolution has no index to walk.
+    # Resolution has an index to walk too: the expression index on its pixel count.
     by_pixels = HistoryQuery(video_format="vp9", sort=HistorySort.RESOLUTION)
-    assert not prefer_sort_index(by_pixels, matching=40_000, window=50, table_size=200_000)
+    assert prefer_sort_index(by_pixels, matching=40_000, window=50, table_size=200_000)
+
+
+@pytest.mark.parametrize("scan_sort_index", [False, True])
+def test_resolution_sort_uses_the_pixel_count_index(data_dir: Any, scan_sort_index: bool) -> None:
+    query = HistoryQuery(
+        sort=HistorySort.RESOLUTION, video_format="vp9" if scan_sort_index else None
+    )
+    sql = history_select(query, scan_sort_index=scan_sort_index).limit(50)
+    with read_session() as session:
+        compiled = sql.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " | ".join(
+            row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+        )
+    assert "ix_download_resolution_pixels" in plan
+    assert "TEMP B-TREE" not in plan

@@ -209,9 +209,10 @@ def prefer_sort_index(query: HistoryQuery, *, matching: int, window: int, table_
     `window * table_size / matching` rows; using a filter's index reads all `matching`
     rows, joins and sorts them. SQLite cannot tell which is cheaper without statistics
     (ANALYZE), and then always picks the filter's index: slow for a filter that most rows
-    pass (a common codec, a profile, the present files).
+    pass (a common codec, a profile, the present files). Every sort key has an index to
+    walk; resolution's is the expression index on its pixel count (a migration of its own).
     """
-    if query.sort == HistorySort.RESOLUTION or matching == 0:
+    if matching == 0:
         return False
     return matching * matching > window * max(table_size, 1)
 
