@@ -12,8 +12,8 @@ core/history/query.py, or SQLite will not use it.
 
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "7f3b9e2c4d18"
