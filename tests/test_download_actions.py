@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ from core.base.database.manager.event import EventManager
 from core.base.database.models.download import DeletedReason, DownloadRead
 from core.base.database.models.event import EventCreate, EventType
 from core.base.database.models.media import MediaRead, MonitorStatus
-from core.download.jobs import download_jobs
 from core.exceptions import InvalidInputError
+from tests.downloads import wait_download_finished
 from tests.factories import make_download, make_media, make_profile
 from tests.http_server import VideoServer
 from tests.mediafiles import make_video
@@ -212,17 +211,6 @@ def test_delete_bad_ids(client: TestClient) -> None:
 # Redownload: the real pipeline against a local source.
 
 
-def _wait_finished(client: TestClient, media_id: int, timeout: float = 90) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not download_jobs.is_running(media_id):
-            media = client.get(f"/api/v1/media/{media_id}").json()
-            assert media["status"] != "downloading"
-            return media
-        time.sleep(0.1)
-    raise AssertionError(f"download for media {media_id} did not finish in {timeout} s")
-
-
 @pytest.fixture
 def downloaded(client: TestClient, video_server: VideoServer, tmp_path: Path) -> dict[str, Any]:
     """A media with one trailer downloaded through the API from the local server."""
@@ -234,7 +222,7 @@ def downloaded(client: TestClient, video_server: VideoServer, tmp_path: Path) ->
         json={"profile_id": profile.id, "url": video_server.url("clip.mp4")},
     )
     assert response.status_code == 202, response.text
-    assert _wait_finished(client, media.id)["status"] == "downloaded"
+    assert wait_download_finished(client, media.id)["status"] == "downloaded"
     [record] = client.get(f"/api/v1/media/{media.id}/downloads").json()
     return {"media": media, "profile": profile, "record": record}
 
@@ -252,7 +240,7 @@ def test_redownload_keeps_the_old_trailer_by_default(
     accepted = _redownload(client, old["id"])
     assert accepted["media_id"] == media.id
     assert accepted["profile_id"] == downloaded["profile"].id
-    assert _wait_finished(client, media.id)["status"] == "downloaded"
+    assert wait_download_finished(client, media.id)["status"] == "downloaded"
 
     records = client.get(f"/api/v1/media/{media.id}/downloads").json()
     assert [r["id"] for r in records][1:] == [old["id"]]
@@ -269,7 +257,7 @@ def test_redownload_with_replace_retires_the_old_record(
 ) -> None:
     media, old = downloaded["media"], downloaded["record"]
     _redownload(client, old["id"], replace=True)
-    assert _wait_finished(client, media.id)["status"] == "downloaded"
+    assert wait_download_finished(client, media.id)["status"] == "downloaded"
 
     new, previous = client.get(f"/api/v1/media/{media.id}/downloads").json()
     assert previous["id"] == old["id"]
@@ -293,7 +281,7 @@ def test_redownload_with_another_profile(client: TestClient, downloaded: dict[st
     other = make_profile(name="Small mp4", file_format="mp4", min_duration=0, max_duration=60)
     accepted = _redownload(client, downloaded["record"]["id"], profile_id=other.id)
     assert accepted["profile_id"] == other.id
-    _wait_finished(client, downloaded["media"].id)
+    wait_download_finished(client, downloaded["media"].id)
     newest = client.get(f"/api/v1/media/{downloaded['media'].id}/downloads").json()[0]
     assert newest["profile_id"] == other.id
     assert newest["file_name"].endswith(".mp4")
@@ -309,10 +297,10 @@ def test_redownload_falls_back_to_the_default_profile(
     assert client.delete(f"/api/v1/trailerprofiles/{downloaded['profile'].id}").status_code == 204
     accepted = _redownload(client, record["id"])
     assert accepted["profile_id"] == default_profile["id"]
-    _wait_finished(client, downloaded["media"].id)
+    wait_download_finished(client, downloaded["media"].id)
     unknown = make_download(downloaded["media"].id, profile_id=0, source_url=record["source_url"])
     assert _redownload(client, unknown.id)["profile_id"] == default_profile["id"]
-    _wait_finished(client, downloaded["media"].id)
+    wait_download_finished(client, downloaded["media"].id)
 
 
 def test_redownload_conflicts_while_a_download_runs(
@@ -327,7 +315,7 @@ def test_redownload_conflicts_while_a_download_runs(
     assert "already running" in second.json()["detail"]
     manual = client.post(f"/api/v1/media/{media.id}/download", json={})
     assert manual.status_code == 409
-    assert _wait_finished(client, media.id)["status"] == "downloaded"
+    assert wait_download_finished(client, media.id)["status"] == "downloaded"
     assert len(client.get(f"/api/v1/media/{media.id}/downloads").json()) == 2
 
 
@@ -383,7 +371,7 @@ def test_a_failed_replacement_keeps_the_old_trailer(
     media, old = downloaded["media"], downloaded["record"]
     video_server.fail("clip.mp4", 404)
     _redownload(client, old["id"], replace=True)
-    assert _wait_finished(client, media.id)["status"] == "downloaded"
+    assert wait_download_finished(client, media.id)["status"] == "downloaded"
     [still] = client.get(f"/api/v1/media/{media.id}/downloads").json()
     assert still == old
     assert Path(old["path"]).exists()

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config import get_settings
-from core.download.jobs import download_jobs
 from core.history.fingerprint import file_fingerprint
+from tests.downloads import wait_download_finished
 from tests.http_server import VideoServer
 from tests.mediafiles import make_video
 from tests.probe import assert_record_matches_file, ffprobe_json
@@ -47,21 +47,10 @@ def _media(client: TestClient, folder: Path, **overrides: Any) -> dict[str, Any]
     return response.json()
 
 
-def _wait_finished(client: TestClient, media_id: int, timeout: float = 90) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not download_jobs.is_running(media_id):
-            media = client.get(f"/api/v1/media/{media_id}").json()
-            assert media["status"] != "downloading"
-            return media
-        time.sleep(0.1)
-    raise AssertionError(f"download for media {media_id} did not finish in {timeout} s")
-
-
 def _start(client: TestClient, media_id: int, **body: Any) -> dict[str, Any]:
     response = client.post(f"/api/v1/media/{media_id}/download", json=body)
     assert response.status_code == 202, response.text
-    return _wait_finished(client, media_id)
+    return wait_download_finished(client, media_id)
 
 
 @pytest.mark.parametrize(
@@ -235,7 +224,7 @@ def test_second_request_while_running_gets_409(
     )
     assert second.status_code == 409
     assert "already running" in second.json()["detail"]
-    assert _wait_finished(client, media["id"])["status"] == "downloaded"
+    assert wait_download_finished(client, media["id"])["status"] == "downloaded"
     assert len(client.get(f"/api/v1/media/{media['id']}/downloads").json()) == 1
 
 
