@@ -6,7 +6,8 @@ from functools import partial
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
+from pydantic import TypeAdapter
 
 from api.deps import IdPath
 from core.base.database.manager.base import MediaDatabaseManager, MediaSort, SortOrder
@@ -77,7 +78,12 @@ async def delete_media(media_id: IdPath, delete_files: bool = False) -> None:
         )
 
 
-@router.get("/{media_id}/downloads")
-def read_media_downloads(media_id: IdPath) -> list[DownloadRead]:
+_DOWNLOADS_JSON: TypeAdapter[list[DownloadRead]] = TypeAdapter(list[DownloadRead])
+
+
+@router.get("/{media_id}/downloads", response_model=list[DownloadRead])
+def read_media_downloads(media_id: IdPath) -> Response:
     """The media's download records, newest first."""
-    return manager.read_downloads(media_id)
+    # The records are validated Read models already: serialised once, not checked again.
+    records = manager.read_downloads(media_id)
+    return Response(_DOWNLOADS_JSON.dump_json(records), media_type="application/json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.base.database.manager.session import manage_session
@@ -202,11 +203,16 @@ class MediaDatabaseManager:
         *,
         _session: Session = None,  # type: ignore[assignment]
     ) -> list[DownloadRead]:
-        """The media's download records, newest first."""
-        _get_media(_session, media_id)
-        rows = _session.exec(
-            select(Download)
-            .where(Download.media_id == media_id)
-            .order_by(col(Download.added_at).desc(), col(Download.id).desc())
-        ).all()
-        return [DownloadRead.model_validate(d) for d in rows]
+        """The media's download records, newest first.
+
+        Read as plain rows, without ORM objects: this is the media page's hot path.
+        """
+        if _session.execute(select(Media.id).where(Media.id == media_id)).first() is None:
+            raise NotFoundError(f"Media {media_id} not found")
+        table = Download.metadata.tables["download"]
+        rows = _session.execute(
+            sa_select(table)
+            .where(table.c.media_id == media_id)
+            .order_by(table.c.added_at.desc(), table.c.id.desc())
+        ).mappings()
+        return [DownloadRead.model_validate(dict(row)) for row in rows]
