@@ -368,6 +368,42 @@ def run_size(size: int, repeat: int, workdir: Path | None) -> dict[str, Any]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def markdown_table(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table, one column per size, with the targets."""
+    runs = results["runs"]
+    rows = [
+        (
+            "per-media history, median (p95)",
+            "≤ 5 ms",
+            lambda r: f"{r['per_media_history_ms']:.2f} ms ({r['per_media_history_p95_ms']:.2f})",
+        ),
+        (
+            "history page, 50 rows, 1 filter, by date, median (p95)",
+            "≤ 25 ms",
+            lambda r: f"{r['history_page_ms']:.2f} ms ({r['history_page_p95_ms']:.2f})",
+        ),
+        (
+            "reconciliation, all files present, median",
+            "≤ 2 s",
+            lambda r: f"{r['reconcile_s']:.3f} s",
+        ),
+        (
+            "recording one download / bare ffprobe, median",
+            "≤ 1.05",
+            lambda r: (
+                f"{r['recording']['ratio']:.3f} ({r['recording']['record_ms']:.1f} / "
+                f"{r['recording']['bare_ffprobe_ms']:.1f} ms)"
+            ),
+        ),
+        ("server peak resident memory", "≤ 300 MB", lambda r: f"{r['server_peak_rss_mb']:.0f} MB"),
+    ]
+    head = "| figure | target | " + " | ".join(f"{r['size']:,} records" for r in runs) + " |"
+    lines = [head, "|" + "---|" * (len(runs) + 2)]
+    for name, target, cell in rows:
+        lines.append(f"| {name} | {target} | " + " | ".join(cell(r) for r in runs) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -388,6 +424,7 @@ def main() -> int:
     out = REPO / "bench" / "results" / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
+    print(markdown_table(results))
     print(f"results written to {out}")
     return 0
 
