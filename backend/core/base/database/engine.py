@@ -20,7 +20,6 @@ from sqlmodel import Session, create_engine
 from config import get_settings
 
 BUSY_TIMEOUT_MS = 30_000
-MMAP_SIZE = 256 * 1024 * 1024
 _IMMEDIATE = "trailarr_begin_immediate"
 
 _lock = threading.Lock()
@@ -56,8 +55,6 @@ def create_db_engine(
             if wal and ":memory:" not in url:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            # Reads through a memory map skip a copy into each connection's page cache.
-            cursor.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
         finally:
             cursor.close()
 
