@@ -37,6 +37,31 @@ describe("DownloadPanel", () => {
     expect(url.getAttribute("aria-invalid")).toBe("true");
   });
 
+  it("shows only an ending as the result, not the note sent with the request", () => {
+    const note = { type: "Info" as const, message: "Download requested", media_id: 1 };
+    const { rerender } = render(
+      <DownloadPanel
+        profiles={[]}
+        busy={false}
+        progress={null}
+        messages={[note]}
+        onStart={vi.fn()}
+      />,
+    );
+    expect(document.querySelector(".live-result")).toBeNull();
+    const done = { type: "Success" as const, message: "Trailer downloaded", media_id: 1 };
+    rerender(
+      <DownloadPanel
+        profiles={[]}
+        busy={false}
+        progress={null}
+        messages={[note, done]}
+        onStart={vi.fn()}
+      />,
+    );
+    expect(document.querySelector(".live-result")?.textContent).toBe("✔ Trailer downloaded");
+  });
+
   it("shows live progress and the last message", () => {
     const { rerender } = render(
       <DownloadPanel

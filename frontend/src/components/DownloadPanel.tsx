@@ -42,6 +42,8 @@ export function DownloadPanel({ profiles, busy, progress, messages, onStart }: D
   }
 
   const last = messages[messages.length - 1];
+  // Only an ending (success or error) is a result; the note sent with a request is not.
+  const ending = last && (last.type === "Success" || last.type === "Error") ? last : undefined;
   return (
     <div className="download-panel">
       <form className="form form-inline" onSubmit={submit} aria-label="Download a trailer">
@@ -96,10 +98,10 @@ export function DownloadPanel({ profiles, busy, progress, messages, onStart }: D
               </span>
             </div>
           )}
-          {last && !busy && (
-            <p className={`live-result live-${last.type.toLowerCase()}`} role="status">
-              {last.type === "Success" ? "✔ " : last.type === "Error" ? "✖ " : ""}
-              {last.message}
+          {ending && !busy && (
+            <p className={`live-result live-${ending.type.toLowerCase()}`} role="status">
+              {ending.type === "Success" ? "✔ " : "✖ "}
+              {ending.message}
             </p>
           )}
           <ol className="live-log" aria-label="Download messages" aria-live="polite">
