@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useSearchParams } from "react-router-dom";
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -58,4 +59,31 @@ export function useTitle(title: string): void {
   useEffect(() => {
     document.title = title ? `${title} · Trailarr` : "Trailarr";
   }, [title]);
+}
+
+/** Changes to a page's URL query: a blank or null value removes its key. */
+export type QueryChanges = Record<string, string | number | null>;
+
+/**
+ * The page's URL query and a function that changes some of its keys (replacing the history
+ * entry). A change that does not set `page` goes back to the first page, unless
+ * `resetPage` is false.
+ */
+export function useQueryState(): [
+  URLSearchParams,
+  (changes: QueryChanges, resetPage?: boolean) => void,
+  (next: URLSearchParams) => void,
+] {
+  const [params, setParams] = useSearchParams();
+  const replace = (next: URLSearchParams) => setParams(next, { replace: true });
+  function update(changes: QueryChanges, resetPage = true) {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === "") next.delete(k);
+      else next.set(k, String(v));
+    }
+    if (resetPage && !("page" in changes)) next.delete("page");
+    replace(next);
+  }
+  return [params, update, replace];
 }

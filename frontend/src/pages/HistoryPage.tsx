@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Link, useSearchParams } from "react-router-dom";
+import { Link } from "react-router-dom";
 import { api, call } from "../api/client";
 import type { CountByKey, HistorySortKey } from "../api/types";
 import { FileStateCell, ProfileCell } from "../components/DownloadCells";
@@ -10,7 +10,7 @@ import { Empty, ErrorState, Loading } from "../components/States";
 import { useProfiles } from "../lib/data";
 import { formatDateTime, formatDuration, formatResolution, formatSize } from "../lib/format";
 import { exportHref, historyFromParams } from "../lib/history";
-import { useAsync, useDebounced, useTitle } from "../lib/hooks";
+import { useAsync, useDebounced, useQueryState, useTitle } from "../lib/hooks";
 
 const PRESENCE_OPTIONS = [
   { value: "", label: "Present and deleted" },
@@ -36,22 +36,12 @@ function keyOptions(anyLabel: string, counts: readonly CountByKey[] | undefined,
 
 export function HistoryPage() {
   useTitle("History");
-  const [params, setParams] = useSearchParams();
+  const [params, update, setParams] = useQueryState();
   const { query, since, search: urlSearch } = historyFromParams(params);
   const [search, setSearch] = useState(urlSearch);
   const debounced = useDebounced(search.trim(), 300);
   const profiles = useProfiles();
   const stats = useAsync(() => call(api.GET("/api/v1/downloads/stats")), []);
-
-  function update(changes: Record<string, string | number | null>, resetPage = true) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === "") next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (resetPage && !("page" in changes)) next.delete("page");
-    setParams(next, { replace: true });
-  }
 
   useEffect(() => {
     if ((params.get("q") ?? "") !== debounced) update({ q: debounced });
@@ -165,7 +155,7 @@ export function HistoryPage() {
                   const v = params.get(k);
                   if (v) next.set(k, v);
                 }
-                setParams(next, { replace: true });
+                setParams(next);
               }}
             >
               Clear filters

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { Link, useNavigate } from "react-router-dom";
 import { api, call } from "../api/client";
 import type { MediaStatus } from "../api/types";
 import { PresenceBadge, StatusBadge } from "../components/Badges";
@@ -10,7 +10,7 @@ import { Pagination } from "../components/Pagination";
 import { SortableHeader, type SortState } from "../components/SortableHeader";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDate } from "../lib/format";
-import { useAsync, useDebounced, useTitle } from "../lib/hooks";
+import { useAsync, useDebounced, useQueryState, useTitle } from "../lib/hooks";
 
 type LibrarySort = "title" | "year" | "status" | "added_at";
 
@@ -32,7 +32,7 @@ const PAGE_SIZES = [25, 50, 100, 250] as const;
 
 export function LibraryPage() {
   useTitle("Library");
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useQueryState();
   const navigate = useNavigate();
   const page = Math.max(1, Number(params.get("page")) || 1);
   const pageSize = Number(params.get("size")) || 50;
@@ -47,16 +47,6 @@ export function LibraryPage() {
   };
   const setSort = (next: SortState<LibrarySort>) => update({ sort: next.key, order: next.order });
   const [adding, setAdding] = useState(false);
-
-  function update(changes: Record<string, string | number | null>, resetPage = true) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === "") next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (resetPage && !("page" in changes)) next.delete("page");
-    setParams(next, { replace: true });
-  }
 
   // The search box writes to the URL once typing pauses.
   useEffect(() => {
