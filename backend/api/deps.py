@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: sessions and authentication."""
+"""Dependencies shared by the routes: path ids and authentication."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
-from sqlmodel import Session
 
 from config import get_settings
 from core.auth.security import tokens_match
 from core.auth.service import current_session
-from core.base.database.engine import get_session, get_write_session
 
 DB_INT_MAX = 2**63 - 1
 """The largest integer the database stores; a larger id cannot exist."""
@@ -21,12 +19,12 @@ DB_INT_MAX = 2**63 - 1
 IdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The record's id")]
 """A record id in the path: 422 for a number no record can have, before any query."""
 
-SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
-
 SESSION_COOKIE = "trailarr_session"
 CSRF_COOKIE = "trailarr_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+MISSING_CREDENTIALS = (
+    "Missing or wrong API key: send it in the X-API-KEY header or the api_key query"
+)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing: a session cookie needs no CSRF token for them."""
 
@@ -44,19 +42,6 @@ def key_matches(candidate: str | None) -> bool:
     if not candidate:
         return False
     return secrets.compare_digest(candidate.encode(), get_settings().api_key().encode())
-
-
-def require_api_key(
-    header_key: Annotated[str | None, Depends(_header_key)],
-    query_key: Annotated[str | None, Depends(_query_key)],
-) -> None:
-    """Reject the request with 401 unless it carries the API key."""
-    if key_matches(header_key) or key_matches(query_key):
-        return
-    raise HTTPException(
-        status_code=status.HTTP_401_UNAUTHORIZED,
-        detail="Missing or wrong API key: send it in the X-API-KEY header or the api_key query",
-    )
 
 
 async def require_auth(
@@ -77,7 +62,7 @@ async def require_auth(
     )
     if session is None:
         detail = (
-            "Missing or wrong API key: send it in the X-API-KEY header or the api_key query"
+            MISSING_CREDENTIALS
             if not session_token
             else "The session has ended or expired: sign in again (or send the API key)"
         )

@@ -7,6 +7,7 @@ import re
 import shutil
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from app_logger import ModuleLogger
@@ -82,13 +83,12 @@ def trailer_folder(media: MediaRead, profile: TrailerProfileRead) -> Path:
     return folder / profile.folder_name if profile.folder_enabled else folder
 
 
-def _candidate_names(stem: str, ext: str) -> list[str]:
-    names = []
+def _candidate_names(stem: str, ext: str) -> Iterator[str]:
+    """`stem.ext`, then `stem (2).ext`, `stem (3).ext` ..., each within NAME_MAX_BYTES."""
     for n in range(1, 1000):
         suffix = "" if n == 1 else f" ({n})"
         room = NAME_MAX_BYTES - len((suffix + ext).encode("utf-8"))
-        names.append(truncate_utf8(stem, room) + suffix + ext)
-    return names
+        yield truncate_utf8(stem, room) + suffix + ext
 
 
 def _reserve(folder: Path, stem: str, ext: str) -> Path:

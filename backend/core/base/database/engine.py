@@ -107,15 +107,3 @@ def write_session() -> Iterator[Session]:
     with Session(get_write_engine(), expire_on_commit=False) as session:
         yield session
         session.commit()
-
-
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: a read session."""
-    with read_session() as session:
-        yield session
-
-
-def get_write_session() -> Iterator[Session]:
-    """FastAPI dependency: a write session (BEGIN IMMEDIATE)."""
-    with write_session() as session:
-        yield session
