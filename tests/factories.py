@@ -33,8 +33,8 @@ def make_profile(**overrides: Any) -> TrailerProfileRead:
     return TrailerProfileManager().create(TrailerProfileCreate(**data))
 
 
-def make_download(media_id: int, **overrides: Any) -> DownloadRead:
-    """Record a download row directly (no file) and return it."""
+def download_create(media_id: int, **overrides: Any) -> DownloadCreate:
+    """The fields of a download record (no file behind it)."""
     data: dict[str, Any] = {
         "media_id": media_id,
         "path": f"/media/trailer-{next(_counter)}.mkv",
@@ -51,6 +51,9 @@ def make_download(media_id: int, **overrides: Any) -> DownloadRead:
         "youtube_id": "dQw4w9WgXcQ",
     }
     data.update(overrides)
-    manager = MediaDatabaseManager()
-    manager.create_download(DownloadCreate(**data))
-    return next(d for d in manager.read_downloads(media_id) if d.path == data["path"])
+    return DownloadCreate(**data)
+
+
+def make_download(media_id: int, **overrides: Any) -> DownloadRead:
+    """Record a download row directly (no file) and return it."""
+    return MediaDatabaseManager().create_download_record(download_create(media_id, **overrides))

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from core.base.database.engine import get_engine, read_session, write_session
+from core.base.database.engine import get_engine, read_session, single_read, write_session
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.download import DownloadCreate
 from core.base.database.models.media import MediaCreate, MediaUpdate, MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfileCreate, TrailerProfileUpdate
 from core.exceptions import ConflictError, NotFoundError
-from tests.factories import make_download, make_media, make_profile
+from tests.factories import download_create, make_download, make_media, make_profile
 
 PLUS_FIVE = timezone(timedelta(hours=5))
 
@@ -99,6 +99,41 @@ def test_read_session_does_not_hold_the_write_lock(db: Path) -> None:
         assert not other_writer_is_locked_out(db)
 
 
+def test_single_read_runs_outside_any_transaction(db: Path) -> None:
+    make_media()
+    with single_read() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM media").scalar() == 1
+        # No BEGIN was sent: the connection is in autocommit, holding no read snapshot.
+        assert connection.connection.dbapi_connection.in_transaction is False
+        assert not other_writer_is_locked_out(db)
+
+
+def test_media_downloads_newest_first_empty_or_not_found(db: Path) -> None:
+    manager = MediaDatabaseManager()
+    media = make_media()
+    assert manager.read_downloads(media.id) == []
+    older = make_download(media.id, added_at=datetime(2024, 1, 1, tzinfo=UTC))
+    newer = make_download(media.id, added_at=datetime(2025, 1, 1, tzinfo=UTC))
+    same_time = make_download(media.id, added_at=datetime(2025, 1, 1, tzinfo=UTC))
+    make_download(make_media().id)
+    records = manager.read_downloads(media.id)
+    assert [r.id for r in records] == [same_time.id, newer.id, older.id]
+    assert records[0].added_at == datetime(2025, 1, 1, tzinfo=UTC)
+    assert records[0] == same_time
+    with pytest.raises(NotFoundError):
+        manager.read_downloads(media.id + 1000)
+
+
+def test_media_downloads_read_in_a_session_see_its_uncommitted_rows(db: Path) -> None:
+    manager = MediaDatabaseManager()
+    media = make_media()
+    with Session(get_engine()) as session:
+        manager.create_download(download_create(media.id), _session=session)
+        assert len(manager.read_downloads(media.id, _session=session)) == 1
+        assert manager.read_downloads(media.id) == []  # not committed
+        session.rollback()
+
+
 def test_manage_session_uses_the_session_it_is_given(db: Path) -> None:
     manager = MediaDatabaseManager()
     with Session(get_engine()) as session:
@@ -176,7 +211,7 @@ def test_concurrent_writers_all_land_without_database_is_locked(db: Path) -> Non
         try:
             start.wait()
             while time.monotonic() < deadline:
-                # Insert only (a deferred transaction).
+                # Insert only (with a trigger that writes the title search index).
                 media = media_manager.create(
                     MediaCreate(title=f"T{n}-{len(created[n])}", year=2000, folder_path="/c")
                 )
@@ -209,6 +244,8 @@ def test_concurrent_writers_all_land_without_database_is_locked(db: Path) -> Non
     assert media_manager.read(shared.id).arr_id == sum(increments)
     all_created = [media_id for ids in created for media_id in ids]
     assert raw(db, "SELECT count(*) FROM media WHERE title LIKE 'T%'") == [(len(all_created),)]
-    assert raw(db, "SELECT count(*) FROM media WHERE year = 2001") == [(len(all_created),)]
+    assert raw(db, "SELECT count(*) FROM media WHERE title LIKE 'T%' AND year = 2001") == [
+        (len(all_created),)
+    ]
     for n, profile in enumerate(profiles):
         assert profile_manager.read(profile.id).priority == last_priority[n]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import func
+from pydantic import TypeAdapter
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.base.database.engine import single_read
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import utc_now
 from core.base.database.models.download import Download, DownloadCreate, DownloadRead
@@ -25,6 +27,19 @@ MediaSort = Literal["title", "year", "status", "added_at"]
 SortOrder = Literal["asc", "desc"]
 
 
+_DOWNLOAD_TABLE = Download.metadata.tables["download"]
+_MEDIA_DOWNLOADS = (
+    sa_select(*_DOWNLOAD_TABLE.columns)
+    .select_from(Media)
+    .outerjoin(_DOWNLOAD_TABLE, _DOWNLOAD_TABLE.c.media_id == col(Media.id))
+    .where(col(Media.id) == bindparam("media_id"))
+    .order_by(_DOWNLOAD_TABLE.c.added_at.desc(), _DOWNLOAD_TABLE.c.id.desc())
+)
+"""A media's download records, newest first; one row of NULLs for a media without any."""
+_INSERT_DOWNLOAD = insert(_DOWNLOAD_TABLE).returning(*_DOWNLOAD_TABLE.c)
+_DOWNLOAD_ROWS: TypeAdapter[list[DownloadRead]] = TypeAdapter(list[DownloadRead])
+
+
 def _get_media(session: Session, media_id: int) -> Media:
     media = session.get(Media, media_id)
     if media is None:
@@ -35,7 +50,7 @@ def _get_media(session: Session, media_id: int) -> Media:
 class MediaDatabaseManager:
     """Reads and writes Media and Download rows; returns Read models only."""
 
-    @manage_session
+    @manage_session(write=True)
     def create(self, media_create: MediaCreate, *, _session: Session = None) -> MediaRead:  # type: ignore[assignment]
         """Create a media item."""
         media = Media.model_validate(media_create)
@@ -166,7 +181,7 @@ class MediaDatabaseManager:
         _session.flush()
         return downloads
 
-    @manage_session
+    @manage_session(write=True)
     def create_download(
         self,
         download_create: DownloadCreate,
@@ -183,36 +198,39 @@ class MediaDatabaseManager:
         """
         self.create_download_record(download_create, _session=_session)
 
-    @manage_session
+    @manage_session(write=True)
     def create_download_record(
         self,
         download_create: DownloadCreate,
         *,
         _session: Session = None,  # type: ignore[assignment]
     ) -> DownloadRead:
-        """Like `create_download`, returning the record made."""
-        db_download = Download.model_validate(download_create)
-        _session.add(db_download)
-        _session.flush()
-        return DownloadRead.model_validate(db_download)
+        """Like `create_download`, returning the record made.
 
-    @manage_session
+        One INSERT ... RETURNING in the session's transaction, without an ORM object: this
+        is part of recording every download.
+        """
+        values = download_create.model_dump(exclude={"id"})
+        row = _session.connection().execute(_INSERT_DOWNLOAD, values).one()
+        return DownloadRead.model_validate(row, from_attributes=True)
+
     def read_downloads(
         self,
         media_id: int,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> list[DownloadRead]:
-        """The media's download records, newest first.
+        """The media's download records, newest first; NotFoundError for an unknown media.
 
-        Read as plain rows, without ORM objects: this is the media page's hot path.
+        The media page's hot path: one statement (the media LEFT JOIN its records, so that
+        an unknown media and a media without records differ), plain rows, no ORM objects.
         """
-        if _session.execute(select(Media.id).where(Media.id == media_id)).first() is None:
+        if _session is not None:
+            rows = _session.connection().execute(_MEDIA_DOWNLOADS, {"media_id": media_id}).all()
+        else:
+            with single_read() as connection:
+                rows = connection.execute(_MEDIA_DOWNLOADS, {"media_id": media_id}).all()
+        if not rows:
             raise NotFoundError(f"Media {media_id} not found")
-        table = Download.metadata.tables["download"]
-        rows = _session.execute(
-            sa_select(table)
-            .where(table.c.media_id == media_id)
-            .order_by(table.c.added_at.desc(), table.c.id.desc())
-        ).mappings()
-        return [DownloadRead.model_validate(dict(row)) for row in rows]
+        records = [row for row in rows if row.id is not None]
+        return _DOWNLOAD_ROWS.validate_python(records, from_attributes=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, func, insert
 from sqlmodel import Session, col, select
 
 from core.base.database.manager.session import manage_session
@@ -15,6 +15,8 @@ from core.base.database.models.page import Page
 from core.exceptions import NotFoundError
 from core.history.query import EventHistoryRead
 
+_EVENT = Event.metadata.tables["event"]
+_INSERT_EVENT = insert(_EVENT).returning(*_EVENT.c)
 _NEWEST_FIRST = (col(Event.created_at).desc(), col(Event.id).desc())
 
 
@@ -25,12 +27,14 @@ def _with_title(event: Event, title: str) -> EventHistoryRead:
 class EventManager:
     """Reads and writes Event rows; returns Read models only."""
 
-    @manage_session
+    @manage_session(write=True)
     def create(self, event_create: EventCreate, *, _session: Session = None) -> EventRead:  # type: ignore[assignment]
-        event = Event.model_validate(event_create)
-        _session.add(event)
-        _session.flush()
-        return EventRead.model_validate(event)
+        """Log an event: one INSERT ... RETURNING in the session's transaction."""
+        values = Event.model_validate(event_create).model_dump(exclude={"id"})
+        row = (
+            _session.connection().execute(insert(_EVENT).values(values).returning(*_EVENT.c)).one()
+        )
+        return EventRead.model_validate(row, from_attributes=True)
 
     @manage_session
     def read_for_media(self, media_id: int, *, _session: Session = None) -> list[EventRead]:  # type: ignore[assignment]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from sqlmodel import AutoString, Field
 
-from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
+from core.base.database.models.base import AppSQLModel, UTCDateTime, as_utc, utc_now
 
 get_current_time = utc_now
 
@@ -52,6 +53,12 @@ class DownloadBase(AppSQLModel):
     fingerprint: str | None = Field(default=None, index=True)
     deleted_reason: DeletedReason | None = Field(default=None, sa_type=AutoString)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @field_validator("updated_at", "added_at", "deleted_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """Times in UTC (a naive one is taken as UTC), as the database gives them back."""
+        return as_utc(value) if value is not None else None
 
 
 class Download(DownloadBase, table=True):
