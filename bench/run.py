@@ -9,6 +9,7 @@ starts the real server (`backend/cli.py`) on it, and measures medians over repea
 
 - per-media history through the API (GET /api/v1/media/{id}/downloads);
 - a global history page (50 rows, one filter, sorted by date) through the API;
+- a text search of the history (a media title or a file name) through the API;
 - reconciliation of every record (all files present), run by the server's task runner;
 - recording one download (probe included) against one bare ffprobe run on the same file;
 - the server's resident memory (peak, VmHWM) across all of the above.
@@ -343,11 +344,20 @@ def run_size(size: int, repeat: int, workdir: Path | None) -> dict[str, Any]:
                 f"&page={rng.randrange(1, min(pages, 20) + 1)}"
                 for _ in range(repeat * 20)
             ]
-            timed_requests(server, media_paths[:20] + page_paths[:20])  # warm up
+            search_paths = [
+                (
+                    f"/api/v1/downloads?page_size=50&q=Movie%20{rng.randrange(library['media']):06d}"
+                    if n % 2
+                    else f"/api/v1/downloads?page_size=50&q=trailer-{rng.randrange(size):07d}"
+                )
+                for n in range(repeat * 20)
+            ]
+            timed_requests(server, media_paths[:20] + page_paths[:20] + search_paths[:20])
             per_media = timed_requests(server, media_paths)
             page = timed_requests(server, page_paths)
+            search = timed_requests(server, search_paths)
             reconcile = reconcile_runs(server, repeat, size)
-            recording = recording_vs_ffprobe(root, repeat)
+            recording = recording_vs_ffprobe(root, repeat * 3)
             memory = server.memory_kb()
         finally:
             server.stop()
@@ -358,6 +368,8 @@ def run_size(size: int, repeat: int, workdir: Path | None) -> dict[str, Any]:
             "per_media_history_p95_ms": sorted(per_media)[int(len(per_media) * 0.95)],
             "history_page_ms": statistics.median(page),
             "history_page_p95_ms": sorted(page)[int(len(page) * 0.95)],
+            "text_search_ms": statistics.median(search),
+            "text_search_p95_ms": sorted(search)[int(len(search) * 0.95)],
             "reconcile_s": statistics.median(reconcile),
             "reconcile_runs_s": reconcile,
             "recording": recording,
@@ -381,6 +393,11 @@ def markdown_table(results: dict[str, Any]) -> str:
             "history page, 50 rows, 1 filter, by date, median (p95)",
             "≤ 25 ms",
             lambda r: f"{r['history_page_ms']:.2f} ms ({r['history_page_p95_ms']:.2f})",
+        ),
+        (
+            "text search (a title or a file name), 50 rows, median (p95)",
+            "(none)",
+            lambda r: f"{r['text_search_ms']:.2f} ms ({r['text_search_p95_ms']:.2f})",
         ),
         (
             "reconciliation, all files present, median",

@@ -9,9 +9,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from core.base.database.engine import read_session
+from core.base.database.engine import read_session, write_session
+from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.models.download import UNKNOWN_PROFILE_ID
-from core.history.query import HistoryQuery, HistorySort, history_select, prefer_sort_index
+from core.base.database.models.media import MediaUpdate
+from core.history.query import (
+    HistoryQuery,
+    HistorySort,
+    history_count,
+    history_select,
+    prefer_sort_index,
+)
 from tests.factories import make_download, make_media, make_profile
 
 DOWNLOADS = "/api/v1/downloads"
@@ -214,6 +222,9 @@ def test_text_search(client: TestClient, library: dict[str, Any]) -> None:
     assert _names(client, q="OMEGA") == {"omega.webm"}
     # Either: "alpha" is in the title of four records and in two file names.
     assert _names(client, q="alpha") == alpha_files
+    both = page(client, q="alpha")
+    assert both["total"] == 4
+    assert len({r["id"] for r in both["records"]}) == len(both["records"]) == 4
     # % and _ are literal: "%" matches the title "Beta_Test 100%" and the file "beta 50% off".
     assert _names(client, q="50%") == {"beta 50% off.mkv"}
     assert _names(client, q="0%") == {"beta_cut.mp4", "beta 50% off.mkv", "omega.webm"}
@@ -223,6 +234,76 @@ def test_text_search(client: TestClient, library: dict[str, Any]) -> None:
     assert page(client, q="centauri")["total"] == 4
     # A blank search is no search.
     assert page(client, q="  ")["total"] == 7
+
+
+def test_text_search_takes_every_character_literally(
+    client: TestClient, library: dict[str, Any]
+) -> None:
+    # Through the trigram index (3 characters or more): FTS5 query syntax is plain text.
+    for q in ['"', 'al"pha', "alpha OR zeta", "NEAR(alpha)", "Alp*", "title:alpha", "^alpha"]:
+        assert _names(client, q=q) == set(), q
+    assert _names(client, q="-one") == {"alpha-one.mkv"}
+    assert _names(client, q="i-o") == set()
+    assert _names(client, q="ha-") == {"alpha-one.mkv", "Alpha-Two.mkv"}
+    # Shorter text is matched without the index, with the same meaning.
+    assert _names(client, q="-o") == {"alpha-one.mkv"}
+    assert _names(client, q='"') == set()
+    assert _names(client, q="5") == {"beta 50% off.mkv"}
+
+
+def test_text_search_ignores_case_beyond_ascii(client: TestClient, data_dir: Any) -> None:
+    media = make_media(title="Amélie ÉTÉ Ωmega")
+    make_download(media.id, file_name="Amélie (2001)-trailer.mkv")
+    assert _names(client, q="AMÉLIE") == {"Amélie (2001)-trailer.mkv"}
+    assert _names(client, q="été") == {"Amélie (2001)-trailer.mkv"}
+    assert _names(client, q="ωMEGA") == {"Amélie (2001)-trailer.mkv"}
+    assert _names(client, q="amelie") == set()  # accents are not folded
+
+
+def test_text_search_follows_changes_to_titles_names_and_deletes(
+    client: TestClient, library: dict[str, Any]
+) -> None:
+    alpha, beta = library["alpha"], library["beta"]
+    MediaDatabaseManager().update(alpha.id, MediaUpdate(title="Proxima"))
+    assert _names(client, q="centauri") == set()
+    assert page(client, q="proxima")["total"] == 4
+    with write_session() as session:
+        session.execute(
+            text("UPDATE download SET file_name = 'renamed.mkv' WHERE id = :id"),
+            {"id": library["records"][3].id},
+        )
+    assert _names(client, q="beta_cut") == set()
+    assert _names(client, q="renamed") == {"renamed.mkv"}
+    added = make_download(beta.id, file_name="fresh-cut.mkv")
+    assert _names(client, q="fresh") == {"fresh-cut.mkv"}
+    assert client.delete(f"/api/v1/downloads/{added.id}?purge=true").status_code == 204
+    assert _names(client, q="fresh") == set()
+    assert client.delete(f"/api/v1/media/{beta.id}").status_code == 204
+    assert _names(client, q="omega") == set()
+    assert _names(client, q="Beta_Test") == set()
+
+
+@pytest.mark.parametrize("q", ["centauri", "alpha-one", "zzz"])
+def test_text_search_uses_the_trigram_indexes(data_dir: Any, q: str) -> None:
+    with read_session() as session:
+        sql = history_select(HistoryQuery(q=q)).limit(50)
+        compiled = sql.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " | ".join(
+            row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+        )
+        count = history_count(HistoryQuery(q=q)).compile(
+            session.get_bind(), compile_kwargs={"literal_binds": True}
+        )
+        count_plan = " | ".join(
+            row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {count}")).all()
+        )
+    for used in (plan, count_plan):
+        assert "SCAN media_title_search VIRTUAL TABLE INDEX" in used
+        assert "SCAN download_file_search VIRTUAL TABLE INDEX" in used
+        # The records found are looked up by id, not by walking all of `download`.
+        assert "SEARCH download USING INTEGER PRIMARY KEY" in used
+        assert "SCAN download" not in used.replace("SCAN download_file_search", "")
+    assert "LIKE" not in str(compiled)
 
 
 def test_records_carry_media_and_profile(client: TestClient, library: dict[str, Any]) -> None:
@@ -292,6 +373,8 @@ def test_per_media_downloads_route_is_unchanged(
         HistoryQuery(since=T0 + timedelta(hours=2), audio_format="aac"),
         HistoryQuery(media_id=1, resolution="1920x1080", sort=HistorySort.FILE_NAME),
         HistoryQuery(q="alpha", sort=HistorySort.SIZE, order="asc"),
+        HistoryQuery(q="al", file_exists=True),
+        HistoryQuery(q="mkv", sort=HistorySort.RESOLUTION),
     ],
 )
 def test_both_query_plans_select_the_same_rows(

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 import core.base.database.models  # noqa: F401  (registers every table)
 from core.base.database.migrate import check_foreign_keys, migration_engine, resolve_url
+from core.history.search import is_search_table
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -28,6 +29,12 @@ warnings.filterwarnings(
 )
 
 
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Leave out of autogenerate the full-text search tables, which live in migrations only
+    (virtual tables and their shadow tables, which SQLAlchemy cannot describe)."""
+    return not (type_ == "table" and name is not None and is_search_table(name))
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=resolve_url(config),
@@ -35,6 +42,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -49,6 +57,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=True,
                 compare_type=True,
+                include_name=include_name,
                 # SQLite DDL is transactional here: the engine emits BEGIN itself.
                 transactional_ddl=True,
             )

@@ -84,7 +84,14 @@ def history_query(
         datetime | None, Query(description="Added at or after this time; naive is UTC")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Part of the media title or file name")
+        str | None,
+        Query(
+            max_length=200,
+            description=(
+                "Part of the media title or file name, ignoring case; every character is"
+                " literal (3 characters or more are found through a trigram index)"
+            ),
+        ),
     ] = None,
     sort: HistorySort = HistorySort.ADDED_AT,
     order: SortOrder = SortOrder.DESC,

@@ -15,14 +15,11 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     ColumnElement,
     Select,
-    String,
     Table,
     func,
     literal,
-    or_,
     tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -37,6 +34,7 @@ from core.base.database.models.download import Download, DownloadRead
 from core.base.database.models.event import EventRead
 from core.base.database.models.media import Media
 from core.base.database.models.trailerprofile import TrailerProfile
+from core.history.search import title_or_file_contains
 
 DOWNLOAD_TABLE = cast(Table, Download.__table__)  # type: ignore[attr-defined]
 
@@ -56,17 +54,12 @@ class SortOrder(StrEnum):
     DESC = "desc"
 
 
-def escape_like(text: str) -> str:
-    """`text` with the LIKE wildcards (and the escape character) taken literally."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class HistoryQuery(BaseModel):
     """Which download records to list, and in which order.
 
     Every filter is optional; `since` keeps records added at or after it (a naive
     datetime is UTC); `q` matches part of the media title or the file name, ignoring case,
-    with `%` and `_` taken literally.
+    every character taken literally (see core/history/search.py).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -164,33 +157,6 @@ def _skip_index_sqlite(element: skip_index, compiler: SQLCompiler, **kw: Any) ->
     return f"+{compiler.process(arg, **kw)}"
 
 
-class contains_ci(FunctionElement[bool]):
-    """`column` contains `text`, ignoring case; `%`, `_` and `\\` in `text` are literal.
-
-    SQLite's LIKE already ignores ASCII case, as its lower() does: plain LIKE is the same
-    match without a lower() call per row, which costs three times as much.
-    """
-
-    type = Boolean()
-    inherit_cache = True
-    name = "contains_ci"
-
-    def __init__(self, column: Mapped[str] | ColumnElement[str], text: str) -> None:
-        super().__init__(column, literal(f"%{escape_like(text)}%", String()))
-
-
-@compiles(contains_ci)
-def _contains_ci_default(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
-    column, pattern = list(element.clauses)
-    return compiler.process(column.ilike(pattern, escape="\\"), **kw)
-
-
-@compiles(contains_ci, "sqlite")
-def _contains_ci_sqlite(element: contains_ci, compiler: SQLCompiler, **kw: Any) -> str:
-    column, pattern = list(element.clauses)
-    return compiler.process(column.like(pattern, escape="\\"), **kw)
-
-
 def sort_key(sort: HistorySort) -> ColumnElement[Any]:
     """The SQL expression a sort key orders by; resolution orders by pixel count."""
     if sort == HistorySort.RESOLUTION:
@@ -245,13 +211,7 @@ def history_filters(query: HistoryQuery, *, unindexed: bool = False) -> list[Col
         since = _column("added_at") if query.sort == HistorySort.ADDED_AT else column("added_at")
         conditions.append(since >= query.since)
     if query.q is not None:
-        titled = select(Media.id).where(contains_ci(col(Media.title), query.q))
-        conditions.append(
-            or_(
-                col(Download.media_id).in_(titled),
-                contains_ci(col(Download.file_name), query.q),
-            )
-        )
+        conditions.append(title_or_file_contains(query.q))
     return conditions
 
 

@@ -1808,7 +1808,7 @@ export interface operations {
                 resolution?: string | null;
                 /** @description Added at or after this time; naive is UTC */
                 since?: string | null;
-                /** @description Part of the media title or file name */
+                /** @description Part of the media title or file name, ignoring case; every character is literal (3 characters or more are found through a trigram index) */
                 q?: string | null;
                 sort?: components["schemas"]["HistorySort"];
                 order?: components["schemas"]["SortOrder"];
@@ -1851,7 +1851,7 @@ export interface operations {
                 resolution?: string | null;
                 /** @description Added at or after this time; naive is UTC */
                 since?: string | null;
-                /** @description Part of the media title or file name */
+                /** @description Part of the media title or file name, ignoring case; every character is literal (3 characters or more are found through a trigram index) */
                 q?: string | null;
                 sort?: components["schemas"]["HistorySort"];
                 order?: components["schemas"]["SortOrder"];

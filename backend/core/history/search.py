@@ -1,0 +1,143 @@
+"""Text search of the history: part of a media title or of a file name, ignoring case.
+
+On SQLite, text of 3 characters or more is looked up in two trigram full-text indexes
+(migration 3c8d5f1a9e62): `media_title_search` and `download_file_search`, whose rowids
+are media and download ids. Shorter text cannot be split into trigrams, so it is matched
+with LIKE, a scan (as it is on other databases).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    column,
+    literal,
+    or_,
+    table,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
+from sqlmodel import col, select
+
+from core.base.database.models.download import Download
+from core.base.database.models.media import Media
+
+# The conditions below are typed NullType, not Boolean: SQLAlchemy writes a Boolean
+# expression in a WHERE as `(...) = 1` on SQLite, and SQLite then cannot use an index for
+# an `id IN (...)` inside it.
+
+MIN_INDEXED_LENGTH = 3
+"""The trigram index finds text of at least this many characters."""
+
+MEDIA_TITLE_SEARCH = table("media_title_search", column("rowid", Integer), column("title", String))
+DOWNLOAD_FILE_SEARCH = table(
+    "download_file_search", column("rowid", Integer), column("file_name", String)
+)
+SEARCH_TABLES = (MEDIA_TITLE_SEARCH.name, DOWNLOAD_FILE_SEARCH.name)
+_TITLED = cast(Table, Download.__table__).alias("titled_download")  # type: ignore[attr-defined]
+
+
+def is_search_table(name: str) -> bool:
+    """Whether `name` is a search index or one of the tables SQLite keeps for it."""
+    return any(name == search or name.startswith(f"{search}_") for search in SEARCH_TABLES)
+
+
+def escape_like(text: str) -> str:
+    """`text` with the LIKE wildcards (and the escape character) taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def fts_phrase(text: str) -> str:
+    """`text` as one FTS5 string: every character literal, so no query syntax applies."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class like_ci(FunctionElement[Any]):
+    """`column` LIKE `pattern` (with `\\` as the escape character), ignoring case.
+
+    SQLite's LIKE already ignores ASCII case, as its lower() does: plain LIKE is the same
+    match without a lower() call per row, which costs three times as much.
+    """
+
+    type = NullType()
+    inherit_cache = True
+    name = "like_ci"
+
+    def __init__(self, column: Any, pattern: ColumnElement[str]) -> None:
+        super().__init__(column, pattern)
+
+
+@compiles(like_ci)
+def _like_ci_default(element: like_ci, compiler: SQLCompiler, **kw: Any) -> str:
+    target, pattern = list(element.clauses)
+    return compiler.process(target.ilike(pattern, escape="\\"), **kw)
+
+
+@compiles(like_ci, "sqlite")
+def _like_ci_sqlite(element: like_ci, compiler: SQLCompiler, **kw: Any) -> str:
+    target, pattern = list(element.clauses)
+    return compiler.process(target.like(pattern, escape="\\"), **kw)
+
+
+def contains_ci(column: Any, text: str) -> ColumnElement[bool]:
+    """`column` contains `text`, ignoring case; `%`, `_` and `\\` in `text` are literal."""
+    return like_ci(column, _contains_pattern(text))
+
+
+def _contains_pattern(text: str) -> ColumnElement[str]:
+    return literal(f"%{escape_like(text)}%", String())
+
+
+def _scanned(pattern: ColumnElement[str]) -> ColumnElement[bool]:
+    """Title or file name LIKE `pattern`: a scan of both tables."""
+    titled = select(Media.id).where(like_ci(col(Media.title), pattern))
+    return or_(col(Download.media_id).in_(titled), like_ci(col(Download.file_name), pattern))
+
+
+class _indexed_title_or_file(FunctionElement[Any]):
+    """Title or file name contains the text: through the trigram indexes on SQLite.
+
+    Holds the text twice, as bound values: as an FTS5 phrase and as a LIKE pattern (for
+    databases without the indexes), so that the compiled SQL is cached like any other.
+    """
+
+    type = NullType()
+    inherit_cache = True
+    name = "indexed_title_or_file"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(literal(fts_phrase(text), String()), _contains_pattern(text))
+
+
+@compiles(_indexed_title_or_file)
+def _indexed_default(element: _indexed_title_or_file, compiler: SQLCompiler, **kw: Any) -> str:
+    _phrase, pattern = list(element.clauses)
+    return compiler.process(_scanned(pattern), **kw)
+
+
+@compiles(_indexed_title_or_file, "sqlite")
+def _indexed_sqlite(element: _indexed_title_or_file, compiler: SQLCompiler, **kw: Any) -> str:
+    # One `id IN (ids by file name UNION ALL ids of the media found by title)`: SQLite
+    # looks those ids up by primary key. (An OR of two INs makes it walk a whole index.)
+    phrase, _pattern = list(element.clauses)
+    by_name = select(DOWNLOAD_FILE_SEARCH.c.rowid).where(
+        DOWNLOAD_FILE_SEARCH.c.file_name.match(phrase)
+    )
+    found_media = select(MEDIA_TITLE_SEARCH.c.rowid).where(MEDIA_TITLE_SEARCH.c.title.match(phrase))
+    by_title = select(_TITLED.c.id).where(_TITLED.c.media_id.in_(found_media))
+    return compiler.process(col(Download.id).in_(union_all(by_name, by_title)), **kw)
+
+
+def title_or_file_contains(text: str) -> ColumnElement[bool]:
+    """The download's media title or its file name contains `text`, ignoring case."""
+    if len(text) < MIN_INDEXED_LENGTH:
+        return _scanned(_contains_pattern(text))
+    return _indexed_title_or_file(text)
