@@ -15,8 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config import get_settings
+from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.models.media import MonitorStatus
 from core.history.fingerprint import file_fingerprint
 from tests.downloads import wait_download_finished
+from tests.factories import make_download, make_media
 from tests.http_server import VideoServer
 from tests.mediafiles import make_video
 from tests.probe import assert_record_matches_file, ffprobe_json
@@ -353,3 +356,33 @@ def test_saved_id_then_search_candidates_in_order_skipping_failed_ones(
     assert {n: video_server.requests(n) for n in before} == before
     assert len(searches) == 2
     assert len(client.get(f"/api/v1/media/{media['id']}/downloads").json()) == 1
+
+
+@pytest.mark.parametrize(("present", "expected"), [(False, "missing"), (True, "downloaded")])
+def test_a_failed_download_leaves_the_status_the_files_on_record_give(
+    client: TestClient, video_server: VideoServer, tmp_path: Path, present: bool, expected: str
+) -> None:
+    # The media says "downloaded" when the download starts; meanwhile its only trailer
+    # was deleted (present=False) or is still there (present=True). A failed attempt must
+    # leave the status those files give, not the one the media had at the start.
+    make_video(video_server.root / "silent.mp4", acodec=None)
+    media = _media(client, tmp_path / "m")
+    make_download(media["id"], file_exists=present)
+    MediaDatabaseManager().update_status(media["id"], MonitorStatus.DOWNLOADED)
+    finished = _start(
+        client, media["id"], profile_id=_profile(client)["id"], url=video_server.url("silent.mp4")
+    )
+    assert finished["status"] == expected
+
+
+def test_the_status_after_a_download_ends_follows_the_files(data_dir: Path) -> None:
+    manager = MediaDatabaseManager()
+    media = make_media()
+    manager.update_status(media.id, MonitorStatus.DOWNLOADING)
+    # While the download runs, nothing else moves its status.
+    assert manager.sync_trailer_status(media.id) == MonitorStatus.DOWNLOADING
+    assert manager.sync_trailer_status(media.id, download_ended=True) == MonitorStatus.MISSING
+    make_download(media.id)
+    manager.update_status(media.id, MonitorStatus.DOWNLOADING)
+    assert manager.sync_trailer_status(media.id, download_ended=True) == MonitorStatus.DOWNLOADED
+    assert manager.read(media.id).status == MonitorStatus.DOWNLOADED

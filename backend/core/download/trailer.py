@@ -315,18 +315,15 @@ async def download_trailer(
 async def _finish_failed(media: MediaRead, reason: str) -> None:
     """Broadcast the failure and put the media's status back.
 
-    A media that had a trailer before this attempt keeps "downloaded"; otherwise it goes
-    back to "missing".
+    The status follows the trailer files on record now ("downloaded" with one present,
+    "missing" without): a trailer deleted, or found again, while the download ran counts.
     """
     msg = f"Trailer download failed for {media.title} [{media.id}]: {reason}"
     logger.error(msg)
-    status = (
-        MonitorStatus.DOWNLOADED
-        if media.status == MonitorStatus.DOWNLOADED
-        else MonitorStatus.MISSING
-    )
     try:
-        await __update_media_status(media, status, touch_downloaded_at=False)
+        await anyio.to_thread.run_sync(
+            partial(MediaDatabaseManager().sync_trailer_status, media.id, download_ended=True)
+        )
     except Exception as exc:
         logger.error(f"Could not reset the status of media {media.id}: {exc}")
     await websockets.ws_manager.broadcast(msg, "Error", media_id=media.id)

@@ -141,13 +141,17 @@ class MediaDatabaseManager:
         self,
         media_id: int,
         *,
+        download_ended: bool = False,
         _session: Session = None,  # type: ignore[assignment]
     ) -> MonitorStatus:
         """Make the media's status agree with its trailer files on record.
 
         With a recorded trailer present on disk it is "downloaded"; a "downloaded" media
-        without one goes back to "missing". A running download ("downloading") and a
-        "monitored" media without a trailer are left as they are.
+        without one goes back to "missing". A running download ("downloading") is left as
+        it is, unless `download_ended` says that it has just ended without a new trailer:
+        then the status is "downloaded" or "missing" by the files on record at that moment
+        (not by what they were when the download started). A "monitored" media without a
+        trailer is left as it is.
         """
         media = _get_media(_session, media_id)
         present = _session.exec(
@@ -156,9 +160,11 @@ class MediaDatabaseManager:
             .where(Download.media_id == media_id, col(Download.file_exists).is_(True))
         ).one()
         status = MonitorStatus(media.status)
-        if status == MonitorStatus.DOWNLOADING:
+        if status == MonitorStatus.DOWNLOADING and download_ended:
+            media.status = MonitorStatus.DOWNLOADED if present else MonitorStatus.MISSING
+        elif status == MonitorStatus.DOWNLOADING:
             return status
-        if present and status != MonitorStatus.DOWNLOADED:
+        elif present and status != MonitorStatus.DOWNLOADED:
             media.status = MonitorStatus.DOWNLOADED
         elif not present and status == MonitorStatus.DOWNLOADED:
             media.status = MonitorStatus.MISSING
