@@ -87,12 +87,8 @@ def _like_ci_sqlite(element: like_ci, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(target.like(pattern, escape="\\"), **kw)
 
 
-def contains_ci(column: Any, text: str) -> ColumnElement[bool]:
-    """`column` contains `text`, ignoring case; `%`, `_` and `\\` in `text` are literal."""
-    return like_ci(column, _contains_pattern(text))
-
-
 def _contains_pattern(text: str) -> ColumnElement[str]:
+    """A LIKE pattern for "contains `text`", its `%`, `_` and `\\` taken literally."""
     return literal(f"%{escape_like(text)}%", String())
 
 

@@ -30,10 +30,7 @@ class EventManager:
     @manage_session(write=True)
     def create(self, event_create: EventCreate, *, _session: Session = None) -> EventRead:  # type: ignore[assignment]
         """Log an event: one INSERT ... RETURNING in the session's transaction."""
-        values = Event.model_validate(event_create).model_dump(exclude={"id"})
-        row = (
-            _session.connection().execute(insert(_EVENT).values(values).returning(*_EVENT.c)).one()
-        )
+        row = _session.connection().execute(_INSERT_EVENT, event_create.model_dump()).one()
         return EventRead.model_validate(row, from_attributes=True)
 
     @manage_session
