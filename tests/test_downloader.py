@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from config.settings import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.download.downloader import (
     DownloadedVideo,
@@ -537,3 +540,84 @@ def test_format_prefers_the_profile_codecs_under_the_height_cap() -> None:
     assert copy == "bv*[height<=?1080]+ba/b[height<=?1080]/bv*+ba/b"
     vp9 = build_format(make_profile(video_format="vp9", audio_format="opus"))
     assert vp9.startswith("bv*[height<=?1080][vcodec~='^vp0?9']+ba[acodec=opus]/")
+
+
+HANGING_FFMPEG = """#!{python}
+import os, sys, time
+if "-i" not in sys.argv:  # yt-dlp's checks (-version, -bsfs) get the real answer
+    os.execv({ffmpeg!r}, [{ffmpeg!r}, *sys.argv[1:]])
+time.sleep(300)  # a stuck ffmpeg: yt-dlp waits for it without a timeout
+"""
+
+
+@pytest.fixture
+def hanging_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """FFMPEG_PATH pointing to an ffmpeg that answers yt-dlp's checks and hangs on files."""
+    real_ffmpeg, real_ffprobe = shutil.which("ffmpeg"), shutil.which("ffprobe")
+    assert real_ffmpeg and real_ffprobe
+    folder = tmp_path / "fake-bin"
+    folder.mkdir()
+    fake = folder / "ffmpeg"
+    fake.write_text(HANGING_FFMPEG.format(python=sys.executable, ffmpeg=real_ffmpeg))
+    fake.chmod(0o755)
+    (folder / "ffprobe").symlink_to(real_ffprobe)
+    monkeypatch.setenv("FFMPEG_PATH", str(fake))
+    get_settings.cache_clear()
+    return fake
+
+
+def running_children_named(marker: str) -> list[int]:
+    me = os.getpid()
+    found = []
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == me and marker.encode() in cmdline:
+            found.append(int(name))
+    return found
+
+
+def test_deadline_stops_an_ffmpeg_that_yt_dlp_runs(
+    video_server: VideoServer, clips: dict[str, Path], work_dir: Path, hanging_ffmpeg: Path
+) -> None:
+    url = serve(video_server, clips, "clip.mkv")
+    started = time.monotonic()
+    with pytest.raises(TrailerDownloadError) as caught:
+        # Embedding metadata makes yt-dlp run ffmpeg after the download.
+        download_video(
+            url, make_profile(embed_metadata=True), work_dir=work_dir, deadline_seconds=4
+        )
+
+    assert caught.value.kind is DownloadErrorKind.FAILED
+    assert caught.value.reason == "the download took longer than 4 s"
+    assert time.monotonic() - started < 30
+    assert running_children_named(str(work_dir)) == []
+    assert list(work_dir.iterdir()) == []
+
+
+def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
+    video_server: VideoServer, clips: dict[str, Path], work_dir: Path, hanging_ffmpeg: Path
+) -> None:
+    url = serve(video_server, clips, "clip.mkv")
+    cancel = threading.Event()
+
+    def cancel_once_ffmpeg_runs() -> None:
+        while not running_children_named(str(work_dir)) and not cancel.wait(0.05):
+            pass
+        cancel.set()
+
+    canceller = threading.Thread(target=cancel_once_ffmpeg_runs)
+    canceller.start()
+    try:
+        with pytest.raises(TrailerDownloadError) as caught:
+            download_video(url, make_profile(embed_metadata=True), work_dir=work_dir, cancel=cancel)
+    finally:
+        cancel.set()
+        canceller.join()
+
+    assert caught.value.kind is DownloadErrorKind.CANCELLED
+    assert running_children_named(str(work_dir)) == []
+    assert list(work_dir.iterdir()) == []

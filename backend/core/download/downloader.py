@@ -6,8 +6,10 @@ Everything here blocks: the download pipeline runs it in a worker thread.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -354,6 +356,67 @@ class _Attempt:
             self.check()
 
 
+class _ChildWatch:
+    """Stops the programs yt-dlp starts for one download when it is cancelled or late.
+
+    yt-dlp runs ffmpeg (merging, embedding subtitles and metadata) without a timeout, and
+    calls no hook while it runs, so a stuck ffmpeg would hold the download for ever. While
+    the yt-dlp call runs, a thread checks the cancel flag and the deadline every
+    `poll_seconds`; once either fires, it kills this process's children whose command
+    line names the download's private work folder (found in /proc, so on Linux only), and
+    keeps `stopped` to report why.
+    """
+
+    def __init__(self, state: _Attempt, marker: str, *, poll_seconds: float = 0.5) -> None:
+        self.state = state
+        self.marker = marker.encode()
+        self.poll_seconds = poll_seconds
+        self.stopped: _Interrupted | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="yt-dlp-child-watch", daemon=True)
+
+    def __enter__(self) -> _ChildWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.poll_seconds):
+            try:
+                self.state.check()
+            except _Interrupted as exc:
+                self.stopped = self.stopped or exc
+                for pid in _children_naming(self.marker):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                        logger.warning(f"Stopped process {pid} of a download: {exc.reason}")
+
+
+def _children_naming(marker: bytes) -> list[int]:
+    """The ids of this process's children whose command line contains `marker`."""
+    me = os.getpid()
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == me and marker in Path(f"/proc/{name}/cmdline").read_bytes():
+                found.append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def _as_int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
@@ -429,20 +492,33 @@ def _download_once(
     options = build_options(profile, work_dir)
     options["progress_hooks"] = [state.progress_hook]
     options["postprocessor_hooks"] = [state.postprocessor_hook]
+    watch = _ChildWatch(state, f"{work_dir}{os.sep}")  # the paths of files inside it
     try:
-        with new_youtube_dl(options) as ydl:
+        with watch, new_youtube_dl(options) as ydl:
             info = ydl.extract_info(url, download=True)
     except _Interrupted as exc:
         raise TrailerDownloadError(exc.kind, exc.reason, video_id=state.video_id) from None
-    except YoutubeDLError as exc:
-        _close_error_responses(exc)
-        reason = clean_error_message(str(exc))
-        raise TrailerDownloadError(classify_error(reason), reason, video_id=state.video_id) from exc
-    except OSError as exc:
-        reason = f"cannot write the download: {exc}"
-        raise TrailerDownloadError(
-            DownloadErrorKind.FAILED, reason, video_id=state.video_id
-        ) from exc
+    except Exception as exc:
+        if isinstance(exc, YoutubeDLError):
+            _close_error_responses(exc)
+        # A program yt-dlp ran was stopped: that is the reason, whatever yt-dlp made of
+        # its end (an error, or an IndexError on its empty output).
+        if watch.stopped is not None:
+            raise TrailerDownloadError(
+                watch.stopped.kind, watch.stopped.reason, video_id=state.video_id
+            ) from exc
+        if isinstance(exc, YoutubeDLError):
+            reason = clean_error_message(str(exc))
+            raise TrailerDownloadError(
+                classify_error(reason), reason, video_id=state.video_id
+            ) from exc
+        if isinstance(exc, OSError):
+            raise TrailerDownloadError(
+                DownloadErrorKind.FAILED,
+                f"cannot write the download: {exc}",
+                video_id=state.video_id,
+            ) from exc
+        raise
 
     info = _single_entry(info)
     if info is None:
