@@ -78,10 +78,8 @@ fi
 
 # Node.js for the web UI: the system's when it is >= 20.19, else one from PyPI in .venv.
 groups=()
-node_new_enough() {
-    command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null
-}
-[ $ui = 0 ] || node_new_enough || groups+=(--group ui)
+. scripts/node-version.sh  # the working folder is the repository (see the top)
+[ $ui = 0 ] || node_ok node || groups+=(--group ui)
 
 if [ $dev = 1 ]; then
     uv sync --frozen "${groups[@]}"
