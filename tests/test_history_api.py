@@ -388,21 +388,47 @@ def test_both_query_plans_select_the_same_rows(
     assert plain  # every case selects something, so the comparison means something
 
 
-def test_the_sort_index_is_walked_for_a_filter_most_rows_pass(data_dir: Any) -> None:
-    query = HistoryQuery(video_format="vp9")
-    sql = history_select(query, scan_sort_index=True).limit(50)
+def query_plan(sql: Any) -> str:
     with read_session() as session:
         compiled = sql.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-        plan = " | ".join(
+        return " | ".join(
             row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
         )
-    assert "ix_download_added_at" in plan
+
+
+def test_the_sort_index_is_walked_for_a_filter_most_rows_pass(data_dir: Any) -> None:
+    query = HistoryQuery(video_format="vp9", sort=HistorySort.SIZE)
+    plan = query_plan(history_select(query, scan_sort_index=True).limit(50))
+    assert "ix_download_size" in plan
     assert "TEMP B-TREE" not in plan
     assert "ix_download_video_format" not in plan
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"video_format": "vp9"},
+        {"audio_format": "opus"},
+        {"resolution": "1920x1080"},
+        {"profile_id": 2},
+        {"file_exists": True},
+        {"file_exists": False, "since": T0},
+        {"video_format": "vp9", "audio_format": "opus"},
+    ],
+)
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_a_filtered_history_by_date_reads_its_filter_index_in_order(
+    data_dir: Any, filters: dict[str, Any], order: str
+) -> None:
+    query = HistoryQuery(**filters, order=order)
+    assert not prefer_sort_index(query, matching=40_000, window=50, table_size=200_000)
+    plan = query_plan(history_select(query).limit(50))
+    assert any(f"ix_download_{name}_added_at" in plan for name in filters), plan
+    assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
+
+
 def test_plan_choice() -> None:
-    common = HistoryQuery(video_format="vp9")
+    common = HistoryQuery(video_format="vp9", sort=HistorySort.DURATION)
     assert prefer_sort_index(common, matching=40_000, window=50, table_size=200_000)
     assert not prefer_sort_index(common, matching=10, window=50, table_size=200_000)
     assert not prefer_sort_index(common, matching=0, window=50, table_size=0)
@@ -411,6 +437,12 @@ def test_plan_choice() -> None:
     # Resolution has an index to walk too: the expression index on its pixel count.
     by_pixels = HistoryQuery(video_format="vp9", sort=HistorySort.RESOLUTION)
     assert prefer_sort_index(by_pixels, matching=40_000, window=50, table_size=200_000)
+    # By date, the filter's own index (filter, added_at) is already in order.
+    by_date = HistoryQuery(video_format="vp9")
+    assert not prefer_sort_index(by_date, matching=40_000, window=50, table_size=200_000)
+    # A filter without such an index (the media) still walks the date index when common.
+    one_media = HistoryQuery(media_id=1)
+    assert prefer_sort_index(one_media, matching=40_000, window=50, table_size=200_000)
 
 
 @pytest.mark.parametrize("scan_sort_index", [False, True])
@@ -426,3 +458,15 @@ def test_resolution_sort_uses_the_pixel_count_index(data_dir: Any, scan_sort_ind
         )
     assert "ix_download_resolution_pixels" in plan
     assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize("filters", [{"video_format": "vp9"}, {"file_exists": True, "since": T0}])
+def test_a_text_search_with_filters_looks_its_records_up_by_id(
+    data_dir: Any, filters: dict[str, Any]
+) -> None:
+    query = HistoryQuery(q="centauri", **filters)
+    assert not prefer_sort_index(query, matching=40_000, window=50, table_size=200_000)
+    for sql in (history_select(query).limit(50), history_count(query)):
+        plan = query_plan(sql)
+        assert "SEARCH download USING INTEGER PRIMARY KEY" in plan, plan
+        assert "_added_at" not in plan, plan

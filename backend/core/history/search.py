@@ -132,8 +132,13 @@ def _indexed_sqlite(element: _indexed_title_or_file, compiler: SQLCompiler, **kw
     return compiler.process(col(Download.id).in_(union_all(by_name, by_title)), **kw)
 
 
+def uses_search_index(text: str) -> bool:
+    """Whether a search for `text` goes through the trigram indexes (on SQLite)."""
+    return len(text) >= MIN_INDEXED_LENGTH
+
+
 def title_or_file_contains(text: str) -> ColumnElement[bool]:
     """The download's media title or its file name contains `text`, ignoring case."""
-    if len(text) < MIN_INDEXED_LENGTH:
+    if not uses_search_index(text):
         return _scanned(_contains_pattern(text))
     return _indexed_title_or_file(text)

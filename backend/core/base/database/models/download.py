@@ -6,11 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
+from sqlalchemy import Index
 from sqlmodel import AutoString, Field
 
 from core.base.database.models.base import AppSQLModel, UTCDateTime, as_utc, utc_now
 
 get_current_time = utc_now
+
+FILTERED_BY_DATE = ("resolution", "video_format", "audio_format", "profile_id", "file_exists")
+"""History filters indexed together with `added_at`: one index both finds a filter's
+records and gives them newest first (the history's default order), and its first column
+alone serves counts and totals by that column."""
 
 UNKNOWN_PROFILE_ID = 0
 """`profile_id` of a trailer found on disk whose profile is not known (backfill)."""
@@ -38,17 +44,17 @@ class DownloadBase(AppSQLModel):
     file_name: str = Field(index=True)
     size: int = Field(index=True)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-    resolution: str = Field(index=True)
-    video_format: str = Field(index=True)
-    audio_format: str = Field(index=True)
+    resolution: str
+    video_format: str
+    audio_format: str
     audio_channels: str
     file_format: str
     duration: int = Field(default=0, index=True)
     subtitles: str = "unk"
     added_at: datetime = Field(default_factory=get_current_time, sa_type=UTCDateTime, index=True)
-    profile_id: int = Field(index=True)
+    profile_id: int
     youtube_id: str
-    file_exists: bool = Field(default=True, index=True)
+    file_exists: bool = True
     source_url: str | None = None
     fingerprint: str | None = Field(default=None, index=True)
     deleted_reason: DeletedReason | None = Field(default=None, sa_type=AutoString)
@@ -69,6 +75,10 @@ class Download(DownloadBase, table=True):
     👉Use :class:`DownloadCreate` to create/update downloads.👈 \n
     👉Use :class:`DownloadRead` to read the data.👈
     """
+
+    __table_args__ = tuple(
+        Index(f"ix_download_{name}_added_at", name, "added_at") for name in FILTERED_BY_DATE
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     media_id: int | None = Field(
