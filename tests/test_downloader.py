@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from core.download.downloader import (
     DownloadErrorKind,
     DownloadProgress,
     TrailerDownloadError,
+    _children_naming,
     build_format,
     classify_error,
     clean_error_message,
@@ -567,17 +567,7 @@ def hanging_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def running_children_named(marker: str) -> list[int]:
-    me = os.getpid()
-    found = []
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{name}/stat").read_text()
-            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == me and marker.encode() in cmdline:
-            found.append(int(name))
-    return found
+    return _children_naming(marker.encode())
 
 
 def test_deadline_stops_an_ffmpeg_that_yt_dlp_runs(

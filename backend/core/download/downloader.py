@@ -498,27 +498,14 @@ def _download_once(
             info = ydl.extract_info(url, download=True)
     except _Interrupted as exc:
         raise TrailerDownloadError(exc.kind, exc.reason, video_id=state.video_id) from None
+    except (YoutubeDLError, OSError) as exc:
+        raise _download_error(exc, watch.stopped, state.video_id) from exc
     except Exception as exc:
-        if isinstance(exc, YoutubeDLError):
-            _close_error_responses(exc)
-        # A program yt-dlp ran was stopped: that is the reason, whatever yt-dlp made of
-        # its end (an error, or an IndexError on its empty output).
-        if watch.stopped is not None:
-            raise TrailerDownloadError(
-                watch.stopped.kind, watch.stopped.reason, video_id=state.video_id
-            ) from exc
-        if isinstance(exc, YoutubeDLError):
-            reason = clean_error_message(str(exc))
-            raise TrailerDownloadError(
-                classify_error(reason), reason, video_id=state.video_id
-            ) from exc
-        if isinstance(exc, OSError):
-            raise TrailerDownloadError(
-                DownloadErrorKind.FAILED,
-                f"cannot write the download: {exc}",
-                video_id=state.video_id,
-            ) from exc
-        raise
+        # A program yt-dlp ran was stopped: whatever yt-dlp made of its end (an IndexError
+        # on its empty output, for one), the reason is the cancel or the deadline.
+        if watch.stopped is None:
+            raise
+        raise _download_error(exc, watch.stopped, state.video_id) from exc
 
     info = _single_entry(info)
     if info is None:
@@ -535,6 +522,26 @@ def _download_once(
         webpage_url=str(info.get("webpage_url") or url),
         title=info.get("title"),
         extractor=str(info.get("extractor") or info.get("extractor_key") or "unknown").lower(),
+    )
+
+
+def _download_error(
+    exc: Exception, stopped: _Interrupted | None, video_id: str | None
+) -> TrailerDownloadError:
+    """The download's failure for an error out of yt-dlp.
+
+    When the watch stopped one of yt-dlp's programs, its reason (cancel or deadline) is
+    the failure; otherwise yt-dlp's message, classified, or the write error.
+    """
+    if isinstance(exc, YoutubeDLError):
+        _close_error_responses(exc)
+    if stopped is not None:
+        return TrailerDownloadError(stopped.kind, stopped.reason, video_id=video_id)
+    if isinstance(exc, YoutubeDLError):
+        reason = clean_error_message(str(exc))
+        return TrailerDownloadError(classify_error(reason), reason, video_id=video_id)
+    return TrailerDownloadError(
+        DownloadErrorKind.FAILED, f"cannot write the download: {exc}", video_id=video_id
     )
 
 

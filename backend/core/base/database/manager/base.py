@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Literal
 
 from pydantic import TypeAdapter
@@ -231,11 +232,9 @@ class MediaDatabaseManager:
         The media page's hot path: one statement (the media LEFT JOIN its records, so that
         an unknown media and a media without records differ), plain rows, no ORM objects.
         """
-        if _session is not None:
-            rows = _session.connection().execute(_MEDIA_DOWNLOADS, {"media_id": media_id}).all()
-        else:
-            with single_read() as connection:
-                rows = connection.execute(_MEDIA_DOWNLOADS, {"media_id": media_id}).all()
+        reading = nullcontext(_session.connection()) if _session is not None else single_read()
+        with reading as connection:
+            rows = connection.execute(_MEDIA_DOWNLOADS, {"media_id": media_id}).all()
         if not rows:
             raise NotFoundError(f"Media {media_id} not found")
         records = [row for row in rows if row.id is not None]
