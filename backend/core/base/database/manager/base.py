@@ -51,20 +51,19 @@ def _get_media(session: Session, media_id: int) -> Media:
 class MediaDatabaseManager:
     """Reads and writes Media and Download rows; returns Read models only."""
 
-    @manage_session(write=True)
-    def create(self, media_create: MediaCreate, *, _session: Session = None) -> MediaRead:  # type: ignore[assignment]
+    def create(self, media_create: MediaCreate, *, _session: Session | None = None) -> MediaRead:
         """Create a media item."""
-        media = Media.model_validate(media_create)
-        _session.add(media)
-        _session.flush()
-        return MediaRead.model_validate(media)
+        with manage_session(_session, write=True) as session:
+            media = Media.model_validate(media_create)
+            session.add(media)
+            session.flush()
+            return MediaRead.model_validate(media)
 
-    @manage_session
-    def read(self, media_id: int, *, _session: Session = None) -> MediaRead:  # type: ignore[assignment]
+    def read(self, media_id: int, *, _session: Session | None = None) -> MediaRead:
         """The media item with this id; NotFoundError when there is none."""
-        return MediaRead.model_validate(_get_media(_session, media_id))
+        with manage_session(_session) as session:
+            return MediaRead.model_validate(_get_media(session, media_id))
 
-    @manage_session
     def read_all(
         self,
         *,
@@ -75,75 +74,75 @@ class MediaDatabaseManager:
         status: MonitorStatus | None = None,
         sort: MediaSort = "title",
         order: SortOrder = "asc",
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> Page[MediaRead]:
         """A page of media, sorted (by title unless asked otherwise), optionally filtered."""
-        query = select(Media)
-        if search:
-            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(col(Media.title).ilike(f"%{escaped}%", escape="\\"))
-        if is_movie is not None:
-            query = query.where(Media.is_movie == is_movie)
-        if status is not None:
-            query = query.where(Media.status == status)
-        total = _session.exec(select(func.count()).select_from(query.subquery())).one()
-        column = col(getattr(Media, sort))
-        tie = col(Media.id)
-        ordering = (column.desc(), tie.desc()) if order == "desc" else (column, tie)
-        rows = _session.exec(
-            query.order_by(*ordering).offset((page - 1) * page_size).limit(page_size)
-        ).all()
-        return Page[MediaRead](
-            page=page,
-            page_size=page_size,
-            total=total,
-            records=[MediaRead.model_validate(m) for m in rows],
-        )
+        with manage_session(_session) as session:
+            query = select(Media)
+            if search:
+                escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(col(Media.title).ilike(f"%{escaped}%", escape="\\"))
+            if is_movie is not None:
+                query = query.where(Media.is_movie == is_movie)
+            if status is not None:
+                query = query.where(Media.status == status)
+            total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            column = col(getattr(Media, sort))
+            tie = col(Media.id)
+            ordering = (column.desc(), tie.desc()) if order == "desc" else (column, tie)
+            rows = session.exec(
+                query.order_by(*ordering).offset((page - 1) * page_size).limit(page_size)
+            ).all()
+            return Page[MediaRead](
+                page=page,
+                page_size=page_size,
+                total=total,
+                records=[MediaRead.model_validate(m) for m in rows],
+            )
 
-    @manage_session(write=True)
     def update(
         self,
         media_id: int,
         media_update: MediaUpdate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> MediaRead:
         """Apply the fields that were sent."""
-        media = _get_media(_session, media_id)
-        media.sqlmodel_update(media_update.model_dump(exclude_unset=True))
-        media.updated_at = utc_now()
-        _session.add(media)
-        _session.flush()
-        return MediaRead.model_validate(media)
+        with manage_session(_session, write=True) as session:
+            media = _get_media(session, media_id)
+            media.sqlmodel_update(media_update.model_dump(exclude_unset=True))
+            media.updated_at = utc_now()
+            session.add(media)
+            session.flush()
+            return MediaRead.model_validate(media)
 
-    @manage_session(write=True)
     def update_status(
         self,
         media_id: int,
         status: MonitorStatus,
         *,
         touch_downloaded_at: bool = True,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> MediaRead:
         """Set the media's status; `downloaded_at` is set when it becomes downloaded
         (unless `touch_downloaded_at` is False: a status put back, not a new trailer)."""
-        media = _get_media(_session, media_id)
-        media.status = status
-        now = utc_now()
-        media.updated_at = now
-        if status == MonitorStatus.DOWNLOADED and touch_downloaded_at:
-            media.downloaded_at = now
-        _session.add(media)
-        _session.flush()
-        return MediaRead.model_validate(media)
+        with manage_session(_session, write=True) as session:
+            media = _get_media(session, media_id)
+            media.status = status
+            now = utc_now()
+            media.updated_at = now
+            if status == MonitorStatus.DOWNLOADED and touch_downloaded_at:
+                media.downloaded_at = now
+            session.add(media)
+            session.flush()
+            return MediaRead.model_validate(media)
 
-    @manage_session(write=True)
     def sync_trailer_status(
         self,
         media_id: int,
         *,
         download_ended: bool = False,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> MonitorStatus:
         """Make the media's status agree with its trailer files on record.
 
@@ -154,46 +153,46 @@ class MediaDatabaseManager:
         (not by what they were when the download started). A "monitored" media without a
         trailer is left as it is.
         """
-        media = _get_media(_session, media_id)
-        present = _session.exec(
-            select(func.count())
-            .select_from(Download)
-            .where(Download.media_id == media_id, col(Download.file_exists).is_(True))
-        ).one()
-        status = MonitorStatus(media.status)
-        if status == MonitorStatus.DOWNLOADING and download_ended:
-            media.status = MonitorStatus.DOWNLOADED if present else MonitorStatus.MISSING
-        elif status == MonitorStatus.DOWNLOADING:
-            return status
-        elif present and status != MonitorStatus.DOWNLOADED:
-            media.status = MonitorStatus.DOWNLOADED
-        elif not present and status == MonitorStatus.DOWNLOADED:
-            media.status = MonitorStatus.MISSING
-        else:
-            return status
-        media.updated_at = utc_now()
-        _session.add(media)
-        _session.flush()
-        return MonitorStatus(media.status)
+        with manage_session(_session, write=True) as session:
+            media = _get_media(session, media_id)
+            present = session.exec(
+                select(func.count())
+                .select_from(Download)
+                .where(Download.media_id == media_id, col(Download.file_exists).is_(True))
+            ).one()
+            status = MonitorStatus(media.status)
+            if status == MonitorStatus.DOWNLOADING and download_ended:
+                media.status = MonitorStatus.DOWNLOADED if present else MonitorStatus.MISSING
+            elif status == MonitorStatus.DOWNLOADING:
+                return status
+            elif present and status != MonitorStatus.DOWNLOADED:
+                media.status = MonitorStatus.DOWNLOADED
+            elif not present and status == MonitorStatus.DOWNLOADED:
+                media.status = MonitorStatus.MISSING
+            else:
+                return status
+            media.updated_at = utc_now()
+            session.add(media)
+            session.flush()
+            return MonitorStatus(media.status)
 
-    @manage_session(write=True)
-    def delete(self, media_id: int, *, _session: Session = None) -> list[DownloadRead]:  # type: ignore[assignment]
+    def delete(self, media_id: int, *, _session: Session | None = None) -> list[DownloadRead]:
         """Delete the media item; its download records go with it (ON DELETE CASCADE).
 
         Returns the download records it had, so that the caller can remove their files.
         """
-        media = _get_media(_session, media_id)
-        downloads = self.read_downloads(media_id, _session=_session)
-        _session.delete(media)
-        _session.flush()
-        return downloads
+        with manage_session(_session, write=True) as session:
+            media = _get_media(session, media_id)
+            downloads = self.read_downloads(media_id, _session=session)
+            session.delete(media)
+            session.flush()
+            return downloads
 
-    @manage_session(write=True)
     def create_download(
         self,
         download_create: DownloadCreate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> None:
         """Create a new download object in the database.\n
         Args:
@@ -203,23 +202,24 @@ class MediaDatabaseManager:
         Returns:
             None
         """
-        self.create_download_record(download_create, _session=_session)
+        with manage_session(_session, write=True) as session:
+            self.create_download_record(download_create, _session=session)
 
-    @manage_session(write=True)
     def create_download_record(
         self,
         download_create: DownloadCreate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> DownloadRead:
         """Like `create_download`, returning the record made.
 
         One INSERT ... RETURNING in the session's transaction, without an ORM object: this
         is part of recording every download.
         """
-        values = download_create.model_dump(exclude={"id"})
-        row = _session.connection().execute(_INSERT_DOWNLOAD, values).one()
-        return DownloadRead.model_validate(row, from_attributes=True)
+        with manage_session(_session, write=True) as session:
+            values = download_create.model_dump(exclude={"id"})
+            row = session.connection().execute(_INSERT_DOWNLOAD, values).one()
+            return DownloadRead.model_validate(row, from_attributes=True)
 
     def read_downloads(
         self,

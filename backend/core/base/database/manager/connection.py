@@ -53,51 +53,51 @@ def _replace_mappings(
 class ConnectionManager:
     """Reads and writes Connection rows; returns Read models only."""
 
-    @manage_session(write=True)
     def create(
         self,
         connection_create: ConnectionCreate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> ConnectionRead:
-        connection = Connection.model_validate(
-            connection_create.model_dump(exclude={"path_mappings"})
-        )
-        _session.add(connection)
-        _session.flush()
-        assert connection.id is not None
-        _replace_mappings(_session, connection.id, connection_create.path_mappings)
-        _session.flush()
-        return _to_read(_session, connection)
+        with manage_session(_session, write=True) as session:
+            connection = Connection.model_validate(
+                connection_create.model_dump(exclude={"path_mappings"})
+            )
+            session.add(connection)
+            session.flush()
+            assert connection.id is not None
+            _replace_mappings(session, connection.id, connection_create.path_mappings)
+            session.flush()
+            return _to_read(session, connection)
 
-    @manage_session
-    def read(self, connection_id: int, *, _session: Session = None) -> ConnectionRead:  # type: ignore[assignment]
-        return _to_read(_session, _get(_session, connection_id))
+    def read(self, connection_id: int, *, _session: Session | None = None) -> ConnectionRead:
+        with manage_session(_session) as session:
+            return _to_read(session, _get(session, connection_id))
 
-    @manage_session
-    def read_all(self, *, _session: Session = None) -> list[ConnectionRead]:  # type: ignore[assignment]
-        rows = _session.exec(select(Connection).order_by(col(Connection.id))).all()
-        return [_to_read(_session, c) for c in rows]
+    def read_all(self, *, _session: Session | None = None) -> list[ConnectionRead]:
+        with manage_session(_session) as session:
+            rows = session.exec(select(Connection).order_by(col(Connection.id))).all()
+            return [_to_read(session, c) for c in rows]
 
-    @manage_session(write=True)
     def update(
         self,
         connection_id: int,
         connection_update: ConnectionUpdate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> ConnectionRead:
-        connection = _get(_session, connection_id)
-        changes = connection_update.model_dump(exclude_unset=True, exclude={"path_mappings"})
-        connection.sqlmodel_update(changes)
-        connection.updated_at = utc_now()
-        _session.add(connection)
-        if connection_update.path_mappings is not None:
-            _replace_mappings(_session, connection_id, connection_update.path_mappings)
-        _session.flush()
-        return _to_read(_session, connection)
+        with manage_session(_session, write=True) as session:
+            connection = _get(session, connection_id)
+            changes = connection_update.model_dump(exclude_unset=True, exclude={"path_mappings"})
+            connection.sqlmodel_update(changes)
+            connection.updated_at = utc_now()
+            session.add(connection)
+            if connection_update.path_mappings is not None:
+                _replace_mappings(session, connection_id, connection_update.path_mappings)
+            session.flush()
+            return _to_read(session, connection)
 
-    @manage_session(write=True)
-    def delete(self, connection_id: int, *, _session: Session = None) -> None:  # type: ignore[assignment]
-        _session.delete(_get(_session, connection_id))
-        _session.flush()
+    def delete(self, connection_id: int, *, _session: Session | None = None) -> None:
+        with manage_session(_session, write=True) as session:
+            session.delete(_get(session, connection_id))
+            session.flush()

@@ -176,35 +176,35 @@ def _most_first(counts: Counter[Any]) -> list[tuple[Any, int]]:
 class DownloadManager:
     """The history of every recorded trailer; returns Read models only."""
 
-    @manage_session
-    def read(self, download_id: int, *, _session: Session = None) -> DownloadHistoryRead:  # type: ignore[assignment]
+    def read(self, download_id: int, *, _session: Session | None = None) -> DownloadHistoryRead:
         """The record with its media and profile; NotFoundError when there is none."""
-        return _read_one(_session, download_id)
+        with manage_session(_session) as session:
+            return _read_one(session, download_id)
 
-    @manage_session
     def read_page(
         self,
         query: HistoryQuery,
         *,
         page: int = 1,
         page_size: int = 50,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> Page[DownloadHistoryRead]:
         """One page of the history and the number of records across all pages."""
-        total = _session.exec(history_count(query)).one()
-        offset = (page - 1) * page_size
-        table_size = _session.exec(select(func.max(Download.id))).one() or 0
-        scan = prefer_sort_index(
-            query, matching=total, window=offset + page_size, table_size=table_size
-        )
-        stmt = history_select(query, scan_sort_index=scan).offset(offset).limit(page_size)
-        rows = _session.execute(stmt).mappings().all()
-        return Page[DownloadHistoryRead](
-            page=page,
-            page_size=page_size,
-            total=total,
-            records=rows_to_history(rows),
-        )
+        with manage_session(_session) as session:
+            total = session.exec(history_count(query)).one()
+            offset = (page - 1) * page_size
+            table_size = session.exec(select(func.max(Download.id))).one() or 0
+            scan = prefer_sort_index(
+                query, matching=total, window=offset + page_size, table_size=table_size
+            )
+            stmt = history_select(query, scan_sort_index=scan).offset(offset).limit(page_size)
+            rows = session.execute(stmt).mappings().all()
+            return Page[DownloadHistoryRead](
+                page=page,
+                page_size=page_size,
+                total=total,
+                records=rows_to_history(rows),
+            )
 
     def iter_history(
         self, query: HistoryQuery, *, batch_size: int = EXPORT_BATCH_SIZE
@@ -246,66 +246,65 @@ class DownloadManager:
                 return
             last = (rows[-1]["sort_key"], rows[-1]["id"])
 
-    @manage_session
-    def stats(self, *, _session: Session = None) -> DownloadStats:  # type: ignore[assignment]
+    def stats(self, *, _session: Session | None = None) -> DownloadStats:
         """Totals of the history. The `by_*` lists count present files only, most first.
 
         Present figures are taken as "all records" (index-only scans) minus "absent
         records" (few, found through the `file_exists` index).
         """
-        session = _session
-        total, size_total, media_recorded = session.exec(
-            select(
-                func.count(),
-                func.coalesce(func.sum(Download.size), 0),
-                func.count(func.distinct(Download.media_id)),
-            )
-        ).one()
-        absent, size_absent = session.exec(
-            select(func.count(), func.coalesce(func.sum(Download.size), 0)).where(_ABSENT)
-        ).one()
-        # Media whose records are all absent: some absent record, no present one.
-        present_too = select(Download.id).where(
-            col(Download.media_id) == _ABSENT_MEDIA.c.media_id,
-            skip_index(col(Download.file_exists)).is_(True),
-        )
-        media_all_absent = session.exec(
-            select(func.count()).select_from(_ABSENT_MEDIA).where(~present_too.exists())
-        ).one()
-        media_total = session.exec(select(func.count()).select_from(Media)).one()
-        by_profile = _most_first(_present_counts(session, col(Download.profile_id)))
-        names = dict(
-            session.exec(
-                select(TrailerProfile.id, TrailerProfile.name).where(
-                    col(TrailerProfile.id).in_([pid for pid, _ in by_profile])
+        with manage_session(_session) as session:
+            session = session
+            total, size_total, media_recorded = session.exec(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(Download.size), 0),
+                    func.count(func.distinct(Download.media_id)),
                 )
-            ).all()
-        )
-        media_with = media_recorded - media_all_absent
-        return DownloadStats(
-            downloads_total=total,
-            downloads_present=total - absent,
-            total_size_present=size_total - size_absent,
-            by_resolution=_buckets(_present_counts(session, col(Download.resolution))),
-            by_video_format=_buckets(_present_counts(session, col(Download.video_format))),
-            by_audio_format=_buckets(_present_counts(session, col(Download.audio_format))),
-            by_file_format=_buckets(_present_counts(session, col(Download.file_format))),
-            by_profile=[
-                ProfileBucket(profile_id=pid, profile_name=names.get(pid), count=n)
-                for pid, n in by_profile
-            ],
-            media_total=media_total,
-            media_with_trailer=media_with,
-            media_without_trailer=media_total - media_with,
-        )
+            ).one()
+            absent, size_absent = session.exec(
+                select(func.count(), func.coalesce(func.sum(Download.size), 0)).where(_ABSENT)
+            ).one()
+            # Media whose records are all absent: some absent record, no present one.
+            present_too = select(Download.id).where(
+                col(Download.media_id) == _ABSENT_MEDIA.c.media_id,
+                skip_index(col(Download.file_exists)).is_(True),
+            )
+            media_all_absent = session.exec(
+                select(func.count()).select_from(_ABSENT_MEDIA).where(~present_too.exists())
+            ).one()
+            media_total = session.exec(select(func.count()).select_from(Media)).one()
+            by_profile = _most_first(_present_counts(session, col(Download.profile_id)))
+            names = dict(
+                session.exec(
+                    select(TrailerProfile.id, TrailerProfile.name).where(
+                        col(TrailerProfile.id).in_([pid for pid, _ in by_profile])
+                    )
+                ).all()
+            )
+            media_with = media_recorded - media_all_absent
+            return DownloadStats(
+                downloads_total=total,
+                downloads_present=total - absent,
+                total_size_present=size_total - size_absent,
+                by_resolution=_buckets(_present_counts(session, col(Download.resolution))),
+                by_video_format=_buckets(_present_counts(session, col(Download.video_format))),
+                by_audio_format=_buckets(_present_counts(session, col(Download.audio_format))),
+                by_file_format=_buckets(_present_counts(session, col(Download.file_format))),
+                by_profile=[
+                    ProfileBucket(profile_id=pid, profile_name=names.get(pid), count=n)
+                    for pid, n in by_profile
+                ],
+                media_total=media_total,
+                media_with_trailer=media_with,
+                media_without_trailer=media_total - media_with,
+            )
 
-    @manage_session(write=True)
     def delete(
         self,
         download_id: int,
         *,
         purge: bool = False,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> DownloadHistoryRead | None:
         """Delete the record's trailer file and mark the record deleted by the user.
 
@@ -317,70 +316,70 @@ class DownloadManager:
         download_id; a file that cannot be removed is kept and the event says so) and None
         is returned. The media's status follows.
         """
-        download = _get(_session, download_id)
-        media_id = download.media_id
-        media = _session.get(Media, media_id)
-        assert media_id is not None and media is not None  # NOT NULL, ON DELETE CASCADE
-        already_gone = not download.file_exists and download.deleted_reason in {
-            DeletedReason.DELETED_BY_USER,
-            DeletedReason.REPLACED,
-        }
-        if already_gone and not purge:
-            return _read_one(_session, download_id)
+        with manage_session(_session, write=True) as session:
+            download = _get(session, download_id)
+            media_id = download.media_id
+            media = session.get(Media, media_id)
+            assert media_id is not None and media is not None  # NOT NULL, ON DELETE CASCADE
+            already_gone = not download.file_exists and download.deleted_reason in {
+                DeletedReason.DELETED_BY_USER,
+                DeletedReason.REPLACED,
+            }
+            if already_gone and not purge:
+                return _read_one(session, download_id)
 
-        if not download.file_exists:
-            outcome = f"the file {download.path} was already gone"
-        elif purge:
-            # Forgetting the record must stay possible when its file cannot be removed.
-            try:
-                outcome = _remove_file(_session, download, media)
-            except ConflictError as exc:
-                outcome = f"the file was kept: {exc.detail}"
-        else:
-            outcome = _remove_file(_session, download, media)
-        events = EventManager()
-        if purge:
-            _session.delete(download)
-            _session.flush()
-            events.create(
-                EventCreate(
-                    media_id=media_id,
-                    event_type=EventType.DELETED,
-                    reason=DeletedReason.DELETED_BY_USER,
-                    video_id=download.youtube_id,
-                    message=f"Download record {download_id} ({download.file_name}) "
-                    f"was purged; {outcome}",
-                ),
-                _session=_session,
-            )
-        else:
-            download.file_exists = False
-            download.deleted_reason = DeletedReason.DELETED_BY_USER
-            download.deleted_at = utc_now()
-            _session.add(download)
-            _session.flush()
-            events.create(
-                EventCreate(
-                    media_id=media_id,
-                    download_id=download_id,
-                    event_type=EventType.DELETED,
-                    reason=DeletedReason.DELETED_BY_USER,
-                    video_id=download.youtube_id,
-                    message=f"Trailer deleted by the user: {outcome}",
-                ),
-                _session=_session,
-            )
-        MediaDatabaseManager().sync_trailer_status(media_id, _session=_session)
-        return None if purge else _read_one(_session, download_id)
+            if not download.file_exists:
+                outcome = f"the file {download.path} was already gone"
+            elif purge:
+                # Forgetting the record must stay possible when its file cannot be removed.
+                try:
+                    outcome = _remove_file(session, download, media)
+                except ConflictError as exc:
+                    outcome = f"the file was kept: {exc.detail}"
+            else:
+                outcome = _remove_file(session, download, media)
+            events = EventManager()
+            if purge:
+                session.delete(download)
+                session.flush()
+                events.create(
+                    EventCreate(
+                        media_id=media_id,
+                        event_type=EventType.DELETED,
+                        reason=DeletedReason.DELETED_BY_USER,
+                        video_id=download.youtube_id,
+                        message=f"Download record {download_id} ({download.file_name}) "
+                        f"was purged; {outcome}",
+                    ),
+                    _session=session,
+                )
+            else:
+                download.file_exists = False
+                download.deleted_reason = DeletedReason.DELETED_BY_USER
+                download.deleted_at = utc_now()
+                session.add(download)
+                session.flush()
+                events.create(
+                    EventCreate(
+                        media_id=media_id,
+                        download_id=download_id,
+                        event_type=EventType.DELETED,
+                        reason=DeletedReason.DELETED_BY_USER,
+                        video_id=download.youtube_id,
+                        message=f"Trailer deleted by the user: {outcome}",
+                    ),
+                    _session=session,
+                )
+            MediaDatabaseManager().sync_trailer_status(media_id, _session=session)
+            return None if purge else _read_one(session, download_id)
 
-    @manage_session(write=True)
     def replace(
         self,
         old_id: int,
         *,
         media_id: int,
         new_path: str,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> bool:
         """Retire record `old_id` now that a newer trailer at `new_path` is recorded.
 
@@ -389,51 +388,54 @@ class DownloadManager:
         another media, or when its file is already gone. An old file outside the media
         folder, or one that cannot be removed, is kept and the old record left present.
         """
-        old = _session.get(Download, old_id)
-        if old is None or old.media_id != media_id:
-            logger.warning(f"Not replacing download {old_id}: no such record for media {media_id}")
-            return False
-        new_id = _session.exec(
-            select(Download.id)
-            .where(
-                col(Download.media_id) == media_id,
-                col(Download.path) == new_path,
-                col(Download.file_exists).is_(True),
-                col(Download.id) != old_id,
-            )
-            .order_by(col(Download.id).desc())
-            .limit(1)
-        ).first()
-        if new_id is None:
-            logger.warning(f"Not replacing download {old_id}: the new trailer was not recorded")
-            return False
-        if not old.file_exists:
-            return False
-        media = _session.get(Media, media_id)
-        assert media is not None
-        if Path(old.path).resolve() == Path(new_path).resolve():
-            outcome = "the new trailer took its file name"
-        else:
-            try:
-                outcome = _remove_file(_session, old, media)
-            except ConflictError as exc:
-                logger.warning(f"Download {old_id} not replaced: {exc.detail}")
+        with manage_session(_session, write=True) as session:
+            old = session.get(Download, old_id)
+            if old is None or old.media_id != media_id:
+                logger.warning(
+                    f"Not replacing download {old_id}: no such record for media {media_id}"
+                )
                 return False
-        old.file_exists = False
-        old.deleted_reason = DeletedReason.REPLACED
-        old.deleted_at = utc_now()
-        _session.add(old)
-        _session.flush()
-        EventManager().create(
-            EventCreate(
-                media_id=media_id,
-                download_id=old_id,
-                event_type=EventType.DELETED,
-                reason=DeletedReason.REPLACED,
-                video_id=old.youtube_id,
-                message=f"Trailer replaced by download {new_id}: {outcome}",
-            ),
-            _session=_session,
-        )
-        MediaDatabaseManager().sync_trailer_status(media_id, _session=_session)
-        return True
+            new_id = session.exec(
+                select(Download.id)
+                .where(
+                    col(Download.media_id) == media_id,
+                    col(Download.path) == new_path,
+                    col(Download.file_exists).is_(True),
+                    col(Download.id) != old_id,
+                )
+                .order_by(col(Download.id).desc())
+                .limit(1)
+            ).first()
+            if new_id is None:
+                logger.warning(f"Not replacing download {old_id}: the new trailer was not recorded")
+                return False
+            if not old.file_exists:
+                return False
+            media = session.get(Media, media_id)
+            assert media is not None
+            if Path(old.path).resolve() == Path(new_path).resolve():
+                outcome = "the new trailer took its file name"
+            else:
+                try:
+                    outcome = _remove_file(session, old, media)
+                except ConflictError as exc:
+                    logger.warning(f"Download {old_id} not replaced: {exc.detail}")
+                    return False
+            old.file_exists = False
+            old.deleted_reason = DeletedReason.REPLACED
+            old.deleted_at = utc_now()
+            session.add(old)
+            session.flush()
+            EventManager().create(
+                EventCreate(
+                    media_id=media_id,
+                    download_id=old_id,
+                    event_type=EventType.DELETED,
+                    reason=DeletedReason.REPLACED,
+                    video_id=old.youtube_id,
+                    message=f"Trailer replaced by download {new_id}: {outcome}",
+                ),
+                _session=session,
+            )
+            MediaDatabaseManager().sync_trailer_status(media_id, _session=session)
+            return True

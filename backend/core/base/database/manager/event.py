@@ -27,37 +27,36 @@ def _with_title(event: Event, title: str) -> EventHistoryRead:
 class EventManager:
     """Reads and writes Event rows; returns Read models only."""
 
-    @manage_session(write=True)
-    def create(self, event_create: EventCreate, *, _session: Session = None) -> EventRead:  # type: ignore[assignment]
+    def create(self, event_create: EventCreate, *, _session: Session | None = None) -> EventRead:
         """Log an event: one INSERT ... RETURNING in the session's transaction."""
-        row = _session.connection().execute(_INSERT_EVENT, event_create.model_dump()).one()
-        return EventRead.model_validate(row, from_attributes=True)
+        with manage_session(_session, write=True) as session:
+            row = session.connection().execute(_INSERT_EVENT, event_create.model_dump()).one()
+            return EventRead.model_validate(row, from_attributes=True)
 
-    @manage_session
-    def read_for_media(self, media_id: int, *, _session: Session = None) -> list[EventRead]:  # type: ignore[assignment]
+    def read_for_media(self, media_id: int, *, _session: Session | None = None) -> list[EventRead]:
         """The media's events, newest first."""
-        rows = _session.exec(
-            select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
-        ).all()
-        return [EventRead.model_validate(e) for e in rows]
+        with manage_session(_session) as session:
+            rows = session.exec(
+                select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
+            ).all()
+            return [EventRead.model_validate(e) for e in rows]
 
-    @manage_session
     def read_media_history(
         self,
         media_id: int,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> list[EventHistoryRead]:
         """The media's events with its title, newest first; NotFoundError for no media."""
-        media = _session.get(Media, media_id)
-        if media is None:
-            raise NotFoundError(f"Media {media_id} not found")
-        rows = _session.exec(
-            select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
-        ).all()
-        return [_with_title(e, media.title) for e in rows]
+        with manage_session(_session) as session:
+            media = session.get(Media, media_id)
+            if media is None:
+                raise NotFoundError(f"Media {media_id} not found")
+            rows = session.exec(
+                select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
+            ).all()
+            return [_with_title(e, media.title) for e in rows]
 
-    @manage_session
     def read_page(
         self,
         *,
@@ -66,44 +65,45 @@ class EventManager:
         media_id: int | None = None,
         event_type: EventType | None = None,
         since: datetime | None = None,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> Page[EventHistoryRead]:
         """A page of every media's events, newest first, optionally filtered.
 
         `since` keeps the events created at or after it; a naive datetime is UTC.
         """
-        conditions: list[ColumnElement[bool]] = []
-        if media_id is not None:
-            conditions.append(col(Event.media_id) == media_id)
-        if event_type is not None:
-            conditions.append(col(Event.event_type) == event_type)
-        if since is not None:
-            conditions.append(col(Event.created_at) >= as_utc(since))
-        total = _session.exec(select(func.count()).select_from(Event).where(*conditions)).one()
-        rows = _session.exec(
-            select(Event, Media.title)
-            .join(Media, col(Media.id) == col(Event.media_id))
-            .where(*conditions)
-            .order_by(*_NEWEST_FIRST)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        ).all()
-        return Page[EventHistoryRead](
-            page=page,
-            page_size=page_size,
-            total=total,
-            records=[_with_title(event, title) for event, title in rows],
-        )
-
-    @manage_session
-    def failed_video_ids(self, media_id: int, *, _session: Session = None) -> set[str]:  # type: ignore[assignment]
-        """Source ids that failed for this media in a way that retrying cannot fix."""
-        rows = _session.exec(
-            select(Event.video_id).where(
-                Event.media_id == media_id,
-                Event.event_type == EventType.DOWNLOAD_FAILED,
-                col(Event.source_failed).is_(True),
-                col(Event.video_id).is_not(None),
+        with manage_session(_session) as session:
+            conditions: list[ColumnElement[bool]] = []
+            if media_id is not None:
+                conditions.append(col(Event.media_id) == media_id)
+            if event_type is not None:
+                conditions.append(col(Event.event_type) == event_type)
+            if since is not None:
+                conditions.append(col(Event.created_at) >= as_utc(since))
+            total = session.exec(select(func.count()).select_from(Event).where(*conditions)).one()
+            rows = session.exec(
+                select(Event, Media.title)
+                .join(Media, col(Media.id) == col(Event.media_id))
+                .where(*conditions)
+                .order_by(*_NEWEST_FIRST)
+                .offset((page - 1) * page_size)
+                .limit(page_size)
+            ).all()
+            return Page[EventHistoryRead](
+                page=page,
+                page_size=page_size,
+                total=total,
+                records=[_with_title(event, title) for event, title in rows],
             )
-        ).all()
-        return {v for v in rows if v}
+
+    def failed_video_ids(self, media_id: int, *, _session: Session | None = None) -> set[str]:
+        """Source ids that failed for this media in a way that retrying cannot fix."""
+        with manage_session(_session) as session:
+            rows = session.exec(
+                select(Event.video_id).where(
+                    Event.media_id == media_id,
+                    Event.event_type == EventType.DOWNLOAD_FAILED,
+                    col(Event.source_failed).is_(True),
+                    col(Event.video_id).is_not(None),
+                )
+            ).all()
+            return {v for v in rows if v}

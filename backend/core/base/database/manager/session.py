@@ -1,39 +1,44 @@
-"""`manage_session`: use the session passed as `_session`, or open and close one."""
+"""The session rule, written once.
+
+A unit of work (a route, through its dependency, or a task, through its own context
+manager) opens one session, passes it down, and commits once at its end. Helpers and
+manager methods never commit a session they were given.
+
+Every manager method takes the spec's keyword `_session: Session | None = None` and opens
+its statements with::
+
+    with manage_session(_session, write=True) as session:
+        ...
+
+`manage_session` yields the caller's session untouched (the caller commits), or opens a
+new one, commits it when the block ends and rolls it back when the block raises. Writers
+pass `write=True`: on SQLite their transaction starts with BEGIN IMMEDIATE, so that a
+writer that reads first never fails with "database is locked".
+
+The one fast path that skips the session (a lone SELECT on a Core connection, outside a
+transaction) is `core.base.database.engine.single_read`.
+"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, overload
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session
 
 from core.base.database.engine import read_session, write_session
 
 
-@overload
-def manage_session[F: Callable[..., Any]](func: F, /) -> F: ...
-@overload
-def manage_session[F: Callable[..., Any]](*, write: bool = False) -> Callable[[F], F]: ...
+@contextmanager
+def manage_session(session: Session | None = None, *, write: bool = False) -> Iterator[Session]:
+    """The session to use: `session` as given (not committed here), else a new one.
 
-
-def manage_session(func: Any = None, /, *, write: bool = False) -> Any:
-    """Give the decorated method a session in `_session`.
-
-    A session passed by the caller is used as is; the caller commits it. Otherwise a new
-    session is opened (BEGIN IMMEDIATE when `write=True`), committed when the method returns
-    and rolled back when it raises.
+    A new session is committed when the block ends and rolled back when it raises;
+    `write=True` makes it a writer (BEGIN IMMEDIATE on SQLite).
     """
-
-    def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(f)
-        def wrapper(*args: Any, _session: Any = None, **kwargs: Any) -> Any:
-            if _session is not None:
-                return f(*args, _session=_session, **kwargs)
-            opener = write_session if write else read_session
-            with opener() as session:
-                return f(*args, _session=session, **kwargs)
-
-        return wrapper
-
-    if func is not None:
-        return decorator(func)
-    return decorator
+    if session is not None:
+        yield session
+        return
+    opener = write_session if write else read_session
+    with opener() as own:
+        yield own

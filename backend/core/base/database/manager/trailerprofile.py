@@ -35,78 +35,80 @@ def _flush_unique(session: Session, name: str) -> None:
 class TrailerProfileManager:
     """Reads and writes TrailerProfile rows; returns Read models only."""
 
-    @manage_session(write=True)
     def create(
         self,
         profile_create: TrailerProfileCreate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> TrailerProfileRead:
-        profile = TrailerProfile.model_validate(profile_create)
-        _session.add(profile)
-        _flush_unique(_session, profile.name)
-        return TrailerProfileRead.model_validate(profile)
+        with manage_session(_session, write=True) as session:
+            profile = TrailerProfile.model_validate(profile_create)
+            session.add(profile)
+            _flush_unique(session, profile.name)
+            return TrailerProfileRead.model_validate(profile)
 
-    @manage_session
-    def read(self, profile_id: int, *, _session: Session = None) -> TrailerProfileRead:  # type: ignore[assignment]
-        return TrailerProfileRead.model_validate(_get(_session, profile_id))
+    def read(self, profile_id: int, *, _session: Session | None = None) -> TrailerProfileRead:
+        with manage_session(_session) as session:
+            return TrailerProfileRead.model_validate(_get(session, profile_id))
 
-    @manage_session
-    def read_all(self, *, _session: Session = None) -> list[TrailerProfileRead]:  # type: ignore[assignment]
+    def read_all(self, *, _session: Session | None = None) -> list[TrailerProfileRead]:
         """Every profile, highest priority first."""
-        rows = _session.exec(
-            select(TrailerProfile).order_by(
-                col(TrailerProfile.priority).desc(), col(TrailerProfile.id)
-            )
-        ).all()
-        return [TrailerProfileRead.model_validate(p) for p in rows]
+        with manage_session(_session) as session:
+            rows = session.exec(
+                select(TrailerProfile).order_by(
+                    col(TrailerProfile.priority).desc(), col(TrailerProfile.id)
+                )
+            ).all()
+            return [TrailerProfileRead.model_validate(p) for p in rows]
 
-    @manage_session
-    def read_default(self, *, _session: Session = None) -> TrailerProfileRead:  # type: ignore[assignment]
+    def read_default(self, *, _session: Session | None = None) -> TrailerProfileRead:
         """The enabled profile with the highest priority."""
-        profile = _session.exec(
-            select(TrailerProfile)
-            .where(col(TrailerProfile.enabled).is_(True))
-            .order_by(col(TrailerProfile.priority).desc(), col(TrailerProfile.id))
-            .limit(1)
-        ).first()
-        if profile is None:
-            raise InvalidInputError("No enabled trailer profile; enable or create one first")
-        return TrailerProfileRead.model_validate(profile)
+        with manage_session(_session) as session:
+            profile = session.exec(
+                select(TrailerProfile)
+                .where(col(TrailerProfile.enabled).is_(True))
+                .order_by(col(TrailerProfile.priority).desc(), col(TrailerProfile.id))
+                .limit(1)
+            ).first()
+            if profile is None:
+                raise InvalidInputError("No enabled trailer profile; enable or create one first")
+            return TrailerProfileRead.model_validate(profile)
 
-    @manage_session(write=True)
     def update(
         self,
         profile_id: int,
         profile_update: TrailerProfileUpdate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> TrailerProfileRead:
         """Apply the fields that were sent, then check the whole profile again."""
-        profile = _get(_session, profile_id)
-        merged = TrailerProfileRead.model_validate(profile).model_dump()
-        merged.update(profile_update.model_dump(exclude_unset=True))
-        try:
-            checked = TrailerProfileCreate.model_validate(merged)
-        except ValueError as exc:
-            raise InvalidInputError(str(exc)) from exc
-        profile.sqlmodel_update(checked.model_dump())
-        profile.updated_at = utc_now()
-        _session.add(profile)
-        _flush_unique(_session, profile.name)
-        return TrailerProfileRead.model_validate(profile)
+        with manage_session(_session, write=True) as session:
+            profile = _get(session, profile_id)
+            merged = TrailerProfileRead.model_validate(profile).model_dump()
+            merged.update(profile_update.model_dump(exclude_unset=True))
+            try:
+                checked = TrailerProfileCreate.model_validate(merged)
+            except ValueError as exc:
+                raise InvalidInputError(str(exc)) from exc
+            profile.sqlmodel_update(checked.model_dump())
+            profile.updated_at = utc_now()
+            session.add(profile)
+            _flush_unique(session, profile.name)
+            return TrailerProfileRead.model_validate(profile)
 
-    @manage_session(write=True)
-    def delete(self, profile_id: int, *, _session: Session = None) -> None:  # type: ignore[assignment]
-        _session.delete(_get(_session, profile_id))
-        _session.flush()
+    def delete(self, profile_id: int, *, _session: Session | None = None) -> None:
+        with manage_session(_session, write=True) as session:
+            session.delete(_get(session, profile_id))
+            session.flush()
 
-    @manage_session(write=True)
-    def ensure_default(self, *, _session: Session = None) -> bool:  # type: ignore[assignment]
+    def ensure_default(self, *, _session: Session | None = None) -> bool:
         """Create the default profile when there is no profile at all; True when created."""
-        count = _session.exec(select(func.count()).select_from(TrailerProfile)).one()
-        if count:
-            return False
-        _session.add(TrailerProfile.model_validate(TrailerProfileCreate(name=DEFAULT_PROFILE_NAME)))
-        _session.flush()
-        return True
+        with manage_session(_session, write=True) as session:
+            count = session.exec(select(func.count()).select_from(TrailerProfile)).one()
+            if count:
+                return False
+            session.add(
+                TrailerProfile.model_validate(TrailerProfileCreate(name=DEFAULT_PROFILE_NAME))
+            )
+            session.flush()
+            return True

@@ -24,92 +24,96 @@ from core.exceptions import ConflictError
 class UserManager:
     """Reads and writes User and UserSession rows; returns Read models only."""
 
-    @manage_session
-    def count(self, *, _session: Session = None) -> int:  # type: ignore[assignment]
-        return _session.exec(select(func.count()).select_from(User)).one()
+    def count(self, *, _session: Session | None = None) -> int:
+        with manage_session(_session) as session:
+            return session.exec(select(func.count()).select_from(User)).one()
 
-    @manage_session(write=True)
-    def create_first(self, user_create: UserCreate, *, _session: Session = None) -> UserRead:  # type: ignore[assignment]
+    def create_first(self, user_create: UserCreate, *, _session: Session | None = None) -> UserRead:
         """Create the first account; ConflictError when one exists already."""
-        # Hashed before the first statement, so that the write lock is not held meanwhile.
-        password_hash = hash_password(user_create.password)
-        if _session.exec(select(func.count()).select_from(User)).one():
-            raise ConflictError("An account exists already: sign in instead")
-        user = User(username=user_create.username, password_hash=password_hash)
-        _session.add(user)
-        try:
-            _session.flush()
-        except IntegrityError as exc:
-            raise ConflictError("An account exists already: sign in instead") from exc
-        return UserRead.model_validate(user)
+        with manage_session(_session, write=True) as session:
+            # Hashed before the first statement, so that the write lock is not held meanwhile.
+            password_hash = hash_password(user_create.password)
+            if session.exec(select(func.count()).select_from(User)).one():
+                raise ConflictError("An account exists already: sign in instead")
+            user = User(username=user_create.username, password_hash=password_hash)
+            session.add(user)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise ConflictError("An account exists already: sign in instead") from exc
+            return UserRead.model_validate(user)
 
-    @manage_session
     def authenticate(
         self,
         username: str,
         password: str,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> UserRead | None:
         """The user when the password is theirs; None otherwise, in about the same time."""
-        user = _session.exec(select(User).where(User.username == username.strip())).first()
-        if user is None:
-            spend_password_check(password)
-            return None
-        if not verify_password(password, user.password_hash):
-            return None
-        return UserRead.model_validate(user)
+        with manage_session(_session) as session:
+            user = session.exec(select(User).where(User.username == username.strip())).first()
+            if user is None:
+                spend_password_check(password)
+                return None
+            if not verify_password(password, user.password_hash):
+                return None
+            return UserRead.model_validate(user)
 
-    @manage_session(write=True)
     def create_session(
         self,
         session_create: UserSessionCreate,
         *,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> UserSessionRead:
         """Store a new session; the expired ones go at the same time."""
-        _session.exec(delete(UserSession).where(col(UserSession.expires_at) <= utc_now()))
-        row = UserSession.model_validate(session_create)
-        _session.add(row)
-        _session.flush()
-        user = _session.get(User, row.user_id)
-        assert user is not None
-        return UserSessionRead.model_validate(row, update={"username": user.username})
+        with manage_session(_session, write=True) as session:
+            session.exec(delete(UserSession).where(col(UserSession.expires_at) <= utc_now()))
+            row = UserSession.model_validate(session_create)
+            session.add(row)
+            session.flush()
+            user = session.get(User, row.user_id)
+            assert user is not None
+            return UserSessionRead.model_validate(row, update={"username": user.username})
 
-    @manage_session
     def read_session(
         self,
         token_hash: str,
         *,
         now: datetime,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> UserSessionRead | None:
         """The unexpired session stored under `token_hash`, or None."""
-        found = _session.exec(
-            select(UserSession, User.username)
-            .join(User, col(User.id) == col(UserSession.user_id))
-            .where(UserSession.token_hash == token_hash, col(UserSession.expires_at) > now)
-        ).first()
-        if found is None:
-            return None
-        row, username = found
-        return UserSessionRead.model_validate(row, update={"username": username})
+        with manage_session(_session) as session:
+            found = session.exec(
+                select(UserSession, User.username)
+                .join(User, col(User.id) == col(UserSession.user_id))
+                .where(UserSession.token_hash == token_hash, col(UserSession.expires_at) > now)
+            ).first()
+            if found is None:
+                return None
+            row, username = found
+            return UserSessionRead.model_validate(row, update={"username": username})
 
-    @manage_session(write=True)
     def touch_session(
         self,
         session_id: int,
         *,
         now: datetime,
-        _session: Session = None,  # type: ignore[assignment]
+        _session: Session | None = None,
     ) -> None:
         """Record that the session was just used."""
-        _session.exec(
-            update(UserSession).where(col(UserSession.id) == session_id).values(last_seen_at=now)
-        )
+        with manage_session(_session, write=True) as session:
+            session.exec(
+                update(UserSession)
+                .where(col(UserSession.id) == session_id)
+                .values(last_seen_at=now)
+            )
 
-    @manage_session(write=True)
-    def delete_session(self, token_hash: str, *, _session: Session = None) -> bool:  # type: ignore[assignment]
+    def delete_session(self, token_hash: str, *, _session: Session | None = None) -> bool:
         """Delete the session stored under `token_hash`; whether there was one."""
-        result = _session.exec(delete(UserSession).where(col(UserSession.token_hash) == token_hash))
-        return bool(result.rowcount)
+        with manage_session(_session, write=True) as session:
+            result = session.exec(
+                delete(UserSession).where(col(UserSession.token_hash) == token_hash)
+            )
+            return bool(result.rowcount)
