@@ -12,7 +12,12 @@ from fastapi.testclient import TestClient
 
 from api.v1.downloads import HISTORY_FIELDS
 from core.base.database.manager.download import DownloadManager
-from core.history.query import DownloadHistoryRead, HistoryQuery, HistorySort, SortOrder
+from core.base.database.models.history import (
+    DownloadHistoryRead,
+    HistoryQuery,
+    HistorySort,
+    SortOrder,
+)
 from tests.factories import make_download, make_media, make_profile
 
 EXPORT = "/api/v1/downloads/export"

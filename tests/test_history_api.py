@@ -11,15 +11,14 @@ from sqlalchemy import text
 
 from core.base.database.engine import read_session, write_session
 from core.base.database.manager.base import MediaDatabaseManager
-from core.base.database.models.download import UNKNOWN_PROFILE_ID
-from core.base.database.models.media import MediaUpdate
-from core.history.query import (
-    HistoryQuery,
-    HistorySort,
+from core.base.database.manager.history_query import (
     history_count,
     history_select,
     prefer_sort_index,
 )
+from core.base.database.models.download import UNKNOWN_PROFILE_ID
+from core.base.database.models.history import HistoryQuery, HistorySort
+from core.base.database.models.media import MediaUpdate
 from tests.factories import make_download, make_media, make_profile
 
 DOWNLOADS = "/api/v1/downloads"

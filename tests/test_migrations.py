@@ -19,6 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from core.base.database.engine import create_db_engine
+from core.base.database.manager.history_search import is_search_table
 from core.base.database.migrate import (
     SCRIPT_LOCATION,
     SCRIPT_LOCATION_ENV,
@@ -26,7 +27,6 @@ from core.base.database.migrate import (
     alembic_config,
     migration_engine,
 )
-from core.history.search import is_search_table
 
 HOST_REVISION = "b213e0443c1b"
 DOWNLOAD_REVISION = "4c7e2a9d1f36"

@@ -13,8 +13,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import core.base.database.models  # noqa: F401  (registers every table)
+from core.base.database.manager.history_search import is_search_table
 from core.base.database.migrate import check_foreign_keys, migration_engine, resolve_url
-from core.history.search import is_search_table
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 00:40:00.000000
 The history sorts resolution by width x height, an expression that the column's own index
 cannot serve. This expression index is written by hand (autogenerate does not reflect
 expression indexes) and must stay identical to `resolution_pixels` in
-core/history/query.py, or SQLite will not use it.
+core/base/database/manager/history_query.py, or SQLite will not use it.
 """
 
 from typing import Sequence, Union

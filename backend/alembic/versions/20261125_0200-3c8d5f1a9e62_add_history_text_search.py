@@ -30,7 +30,7 @@ down_revision: Union[str, None] = "7f3b9e2c4d18"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# (search table, source table, indexed column); kept equal to core/history/search.py.
+# (search table, source table, indexed column); kept equal to core/base/database/manager/history_search.py.
 SEARCHES = (
     ("media_title_search", "media", "title"),
     ("download_file_search", "download", "file_name"),

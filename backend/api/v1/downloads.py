@@ -15,16 +15,22 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, TypeAdapter
 
 from api.deps import DB_INT_MAX, IdPath
-from core.base.database.manager.download import DownloadManager, DownloadStats
+from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.base import utc_now
 from core.base.database.models.download import UNKNOWN_PROFILE_ID
+from core.base.database.models.history import (
+    DownloadHistoryRead,
+    DownloadStats,
+    HistoryQuery,
+    HistorySort,
+    SortOrder,
+)
 from core.base.database.models.media import YOUTUBE_ID_RE
 from core.base.database.models.page import Page
 from core.download import trailer
 from core.download.jobs import download_jobs
 from core.exceptions import InvalidInputError, NotFoundError
-from core.history.query import DownloadHistoryRead, HistoryQuery, HistorySort, SortOrder
 
 router = APIRouter(tags=["downloads"])
 manager = DownloadManager()

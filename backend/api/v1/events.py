@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from api.deps import DB_INT_MAX, IdPath
 from core.base.database.manager.event import EventManager
 from core.base.database.models.event import EventType
+from core.base.database.models.history import EventHistoryRead
 from core.base.database.models.page import Page
-from core.history.query import EventHistoryRead
 
 router = APIRouter(tags=["events"])
 manager = EventManager()

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -16,19 +15,7 @@ from app_logger import ModuleLogger
 from core.base.database.engine import read_session
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
-from core.base.database.manager.session import manage_session
-from core.base.database.models.base import utc_now
-from core.base.database.models.download import DeletedReason, Download
-from core.base.database.models.event import EventCreate, EventType
-from core.base.database.models.media import Media
-from core.base.database.models.page import Page
-from core.base.database.models.trailerprofile import TrailerProfile
-from core.download import trailer_file
-from core.exceptions import ConflictError, NotFoundError
-from core.history.query import (
-    DownloadHistoryRead,
-    HistoryQuery,
-    HistorySort,
+from core.base.database.manager.history_query import (
     after_key,
     history_count,
     history_select,
@@ -37,6 +24,23 @@ from core.history.query import (
     rows_to_history,
     skip_index,
 )
+from core.base.database.manager.session import manage_session
+from core.base.database.models.base import utc_now
+from core.base.database.models.download import DeletedReason, Download
+from core.base.database.models.event import EventCreate, EventType
+from core.base.database.models.history import (
+    CountBucket,
+    DownloadHistoryRead,
+    DownloadStats,
+    HistoryQuery,
+    HistorySort,
+    ProfileBucket,
+)
+from core.base.database.models.media import Media
+from core.base.database.models.page import Page
+from core.base.database.models.trailerprofile import TrailerProfile
+from core.download import trailer_file
+from core.exceptions import ConflictError, NotFoundError
 
 logger = ModuleLogger("DownloadManager")
 
@@ -49,33 +53,6 @@ _ABSENT_MEDIA = (
 )
 
 EXPORT_BATCH_SIZE = 1000
-
-
-class CountBucket(BaseModel):
-    key: str
-    count: int
-
-
-class ProfileBucket(BaseModel):
-    profile_id: int
-    profile_name: str | None
-    count: int
-
-
-class DownloadStats(BaseModel):
-    """Totals of the download history; the `by_*` lists count present files only."""
-
-    downloads_total: int
-    downloads_present: int
-    total_size_present: int
-    by_resolution: list[CountBucket]
-    by_video_format: list[CountBucket]
-    by_audio_format: list[CountBucket]
-    by_file_format: list[CountBucket]
-    by_profile: list[ProfileBucket]
-    media_total: int
-    media_with_trailer: int
-    media_without_trailer: int
 
 
 def _get(session: Session, download_id: int) -> Download:

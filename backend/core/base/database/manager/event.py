@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import as_utc
 from core.base.database.models.event import Event, EventCreate, EventRead, EventType
+from core.base.database.models.history import EventHistoryRead
 from core.base.database.models.media import Media
 from core.base.database.models.page import Page
 from core.exceptions import NotFoundError
-from core.history.query import EventHistoryRead
 
 _EVENT = Event.metadata.tables["event"]
 _INSERT_EVENT = insert(_EVENT).returning(*_EVENT.c)

@@ -1,4 +1,4 @@
-"""The download history query: filters, sort order, and the rows it gives.
+"""The download history query: the SELECT behind the history's pages, exports and counts.
 
 `history_select` builds one SELECT of download records joined to their media (title,
 year, kind) and profile (name). Filters and sort keys map onto the indexed columns of
@@ -8,11 +8,9 @@ year, kind) and profile (name). Filters and sort keys map onto the indexed colum
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from enum import StrEnum
 from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
+from pydantic import TypeAdapter
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -29,79 +27,18 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core.base.database.models.base import as_utc
-from core.base.database.models.download import FILTERED_BY_DATE, Download, DownloadRead
-from core.base.database.models.event import EventRead
+from core.base.database.manager.history_search import title_or_file_contains, uses_search_index
+from core.base.database.models.download import FILTERED_BY_DATE, Download
+from core.base.database.models.history import (
+    DownloadHistoryRead,
+    HistoryQuery,
+    HistorySort,
+    SortOrder,
+)
 from core.base.database.models.media import Media
 from core.base.database.models.trailerprofile import TrailerProfile
-from core.history.search import title_or_file_contains, uses_search_index
 
 DOWNLOAD_TABLE = cast(Table, Download.__table__)  # type: ignore[attr-defined]
-
-
-class HistorySort(StrEnum):
-    """The keys the history can be sorted by."""
-
-    ADDED_AT = "added_at"
-    SIZE = "size"
-    DURATION = "duration"
-    FILE_NAME = "file_name"
-    RESOLUTION = "resolution"
-
-
-class SortOrder(StrEnum):
-    ASC = "asc"
-    DESC = "desc"
-
-
-class HistoryQuery(BaseModel):
-    """Which download records to list, and in which order.
-
-    Every filter is optional; `since` keeps records added at or after it (a naive
-    datetime is UTC); `q` matches part of the media title or the file name, ignoring case,
-    every character taken literally (see core/history/search.py).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    media_id: int | None = None
-    profile_id: int | None = None
-    file_exists: bool | None = None
-    video_format: str | None = None
-    audio_format: str | None = None
-    resolution: str | None = None
-    since: datetime | None = None
-    q: str | None = None
-    sort: HistorySort = HistorySort.ADDED_AT
-    order: SortOrder = SortOrder.DESC
-
-    @field_validator("since")
-    @classmethod
-    def _since_utc(cls, value: datetime | None) -> datetime | None:
-        return as_utc(value) if value is not None else None
-
-    @field_validator("q")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value if value and value.strip() else None
-
-
-class DownloadHistoryRead(DownloadRead):
-    """A download record with its media and profile, as the history shows it.
-
-    `profile_name` is None for the unknown profile (0) and for a profile deleted since.
-    """
-
-    media_title: str
-    media_year: int
-    media_is_movie: bool
-    profile_name: str | None
-
-
-class EventHistoryRead(EventRead):
-    """An event with the title of its media."""
-
-    media_title: str
 
 
 class resolution_pixels(FunctionElement[int]):

@@ -1,0 +1,104 @@
+"""Read models of the download history: its query, its rows, its totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from core.base.database.models.base import as_utc
+from core.base.database.models.download import DownloadRead
+from core.base.database.models.event import EventRead
+
+
+class HistorySort(StrEnum):
+    """The keys the history can be sorted by."""
+
+    ADDED_AT = "added_at"
+    SIZE = "size"
+    DURATION = "duration"
+    FILE_NAME = "file_name"
+    RESOLUTION = "resolution"
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class HistoryQuery(BaseModel):
+    """Which download records to list, and in which order.
+
+    Every filter is optional; `since` keeps records added at or after it (a naive
+    datetime is UTC); `q` matches part of the media title or the file name, ignoring case,
+    every character taken literally (see core/base/database/manager/history_search.py).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    media_id: int | None = None
+    profile_id: int | None = None
+    file_exists: bool | None = None
+    video_format: str | None = None
+    audio_format: str | None = None
+    resolution: str | None = None
+    since: datetime | None = None
+    q: str | None = None
+    sort: HistorySort = HistorySort.ADDED_AT
+    order: SortOrder = SortOrder.DESC
+
+    @field_validator("since")
+    @classmethod
+    def _since_utc(cls, value: datetime | None) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+    @field_validator("q")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value if value and value.strip() else None
+
+
+class DownloadHistoryRead(DownloadRead):
+    """A download record with its media and profile, as the history shows it.
+
+    `profile_name` is None for the unknown profile (0) and for a profile deleted since.
+    """
+
+    media_title: str
+    media_year: int
+    media_is_movie: bool
+    profile_name: str | None
+
+
+class EventHistoryRead(EventRead):
+    """An event with the title of its media."""
+
+    media_title: str
+
+
+class CountBucket(BaseModel):
+    key: str
+    count: int
+
+
+class ProfileBucket(BaseModel):
+    profile_id: int
+    profile_name: str | None
+    count: int
+
+
+class DownloadStats(BaseModel):
+    """Totals of the download history; the `by_*` lists count present files only."""
+
+    downloads_total: int
+    downloads_present: int
+    total_size_present: int
+    by_resolution: list[CountBucket]
+    by_video_format: list[CountBucket]
+    by_audio_format: list[CountBucket]
+    by_file_format: list[CountBucket]
+    by_profile: list[ProfileBucket]
+    media_total: int
+    media_with_trailer: int
+    media_without_trailer: int
