@@ -16,6 +16,7 @@ from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import APP_VERSION
 from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.base.notifier import notifier
 from core.download import jobs
 from core.exceptions import ConflictError
 from core.history.tasks import RECONCILE, task_runner
@@ -26,6 +27,7 @@ logger = ModuleLogger("App")
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    notifier.connect(websockets.ws_manager.broadcast)
     await anyio.to_thread.run_sync(settings.api_key)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
@@ -37,6 +39,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
     await task_runner.cancel_all()
     await jobs.download_jobs.cancel_all()
+    notifier.disconnect(websockets.ws_manager.broadcast)
 
 
 def create_app() -> FastAPI:

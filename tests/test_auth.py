@@ -218,7 +218,7 @@ def test_an_unknown_user_costs_a_password_check(
 ) -> None:
     spent: list[str] = []
     monkeypatch.setattr(
-        "core.base.database.manager.user.spend_password_check", lambda pw: spent.append(pw)
+        "core.auth.service.spend_password_check", lambda pw: spent.append(pw)
     )
     assert login(signed_in, "nobody", "guess one").status_code == 401
     assert login(signed_in, USERNAME, "guess two").status_code == 401

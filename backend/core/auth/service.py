@@ -7,11 +7,17 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
-from core.auth.security import new_token, token_hash
+from core.auth.security import (
+    hash_password,
+    new_token,
+    spend_password_check,
+    token_hash,
+    verify_password,
+)
 from core.base.database.manager.user import UserManager
 from core.base.database.models.base import utc_now
 from core.base.database.models.user import UserCreate, UserSessionCreate, UserSessionRead
-from core.exceptions import AppError, InvalidInputError
+from core.exceptions import AppError, ConflictError, InvalidInputError
 
 SESSION_LIFETIME = timedelta(days=30)
 # last_seen_at is written at most this often per session, not on every request.
@@ -46,14 +52,21 @@ def create_first_user(*, username: str, password: str) -> SignedIn:
         user_create = UserCreate(username=username, password=password)
     except ValidationError as exc:
         raise InvalidInputError(_messages(exc)) from exc
-    user = users.create_first(user_create)
+    if not setup_required():  # before the slow hash; create_first checks again
+        raise ConflictError("An account exists already: sign in instead")
+    # Hashed before the write transaction, so that its lock is not held meanwhile.
+    user = users.create_first(user_create.username, hash_password(user_create.password))
     return _start_session(user.id)
 
 
 def sign_in(*, username: str, password: str) -> SignedIn:
     """A new session for the user; WrongCredentialsError when the pair does not match."""
-    user = users.authenticate(username, password)
-    if user is None:
+    found = users.read_credentials(username)
+    if found is None:
+        spend_password_check(password)  # about the same time as a wrong password
+        raise WrongCredentialsError()
+    user, password_hash = found
+    if not verify_password(password, password_hash):
         raise WrongCredentialsError()
     return _start_session(user.id)
 

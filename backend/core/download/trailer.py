@@ -14,7 +14,6 @@ from pathlib import Path
 import anyio
 import anyio.from_thread
 
-from api.v1 import websockets
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.manager.base import MediaDatabaseManager
@@ -24,6 +23,7 @@ from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.event import EventCreate, EventType
 from core.base.database.models.media import MediaRead, MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfileRead
+from core.base.notifier import notifier
 from core.download import trailer_file
 from core.download.convert import ConversionError, convert_trailer
 from core.download.downloader import (
@@ -129,7 +129,7 @@ async def _candidates(
         tried.add(media.youtube_trailer_id)
         yield parse_source(media.youtube_trailer_id)
     failed = await anyio.to_thread.run_sync(EventManager().failed_video_ids, media.id)
-    await websockets.ws_manager.broadcast(
+    await notifier.send(
         f"Searching for a trailer for {media.title} [{media.id}]", "Info", media_id=media.id
     )
     found = await anyio.to_thread.run_sync(
@@ -156,7 +156,7 @@ def _progress_reporter(
         last["percent"] = percent
         try:
             anyio.from_thread.run(
-                lambda: websockets.ws_manager.broadcast(
+                lambda: notifier.send(
                     f"Downloading trailer for {media.title}: {percent:.0f}%",
                     "Progress",
                     media_id=media.id,
@@ -243,7 +243,7 @@ async def download_trailer(
         await __update_media_status(media, MonitorStatus.DOWNLOADING)
         await anyio.to_thread.run_sync(lambda: work_dir.mkdir(parents=True, exist_ok=True))
         async for candidate in _candidates(media, profile, source):
-            await websockets.ws_manager.broadcast(
+            await notifier.send(
                 f"Downloading trailer for {media.title} [{media.id}] from {candidate.url}",
                 "Info",
                 media_id=media.id,
@@ -295,7 +295,7 @@ async def download_trailer(
                 f" from ({verified.video_id})"
             )
             logger.info(msg)
-            await websockets.ws_manager.broadcast(msg, "Success", media_id=media.id)
+            await notifier.send(msg, "Success", media_id=media.id)
             return True
     except asyncio.CancelledError:
         cancel.set()
@@ -326,4 +326,4 @@ async def _finish_failed(media: MediaRead, reason: str) -> None:
         )
     except Exception as exc:
         logger.error(f"Could not reset the status of media {media.id}: {exc}")
-    await websockets.ws_manager.broadcast(msg, "Error", media_id=media.id)
+    await notifier.send(msg, "Error", media_id=media.id)

@@ -7,12 +7,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select, update
 
-from core.auth.security import hash_password, spend_password_check, verify_password
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import utc_now
 from core.base.database.models.user import (
     User,
-    UserCreate,
     UserRead,
     UserSession,
     UserSessionCreate,
@@ -28,14 +26,14 @@ class UserManager:
         with manage_session(_session) as session:
             return session.exec(select(func.count()).select_from(User)).one()
 
-    def create_first(self, user_create: UserCreate, *, _session: Session | None = None) -> UserRead:
+    def create_first(
+        self, username: str, password_hash: str, *, _session: Session | None = None
+    ) -> UserRead:
         """Create the first account; ConflictError when one exists already."""
         with manage_session(_session, write=True) as session:
-            # Hashed before the first statement, so that the write lock is not held meanwhile.
-            password_hash = hash_password(user_create.password)
             if session.exec(select(func.count()).select_from(User)).one():
                 raise ConflictError("An account exists already: sign in instead")
-            user = User(username=user_create.username, password_hash=password_hash)
+            user = User(username=username, password_hash=password_hash)
             session.add(user)
             try:
                 session.flush()
@@ -43,22 +41,15 @@ class UserManager:
                 raise ConflictError("An account exists already: sign in instead") from exc
             return UserRead.model_validate(user)
 
-    def authenticate(
-        self,
-        username: str,
-        password: str,
-        *,
-        _session: Session | None = None,
-    ) -> UserRead | None:
-        """The user when the password is theirs; None otherwise, in about the same time."""
+    def read_credentials(
+        self, username: str, *, _session: Session | None = None
+    ) -> tuple[UserRead, str] | None:
+        """The user named `username` (surrounding spaces ignored) and their password hash."""
         with manage_session(_session) as session:
             user = session.exec(select(User).where(User.username == username.strip())).first()
             if user is None:
-                spend_password_check(password)
                 return None
-            if not verify_password(password, user.password_hash):
-                return None
-            return UserRead.model_validate(user)
+            return UserRead.model_validate(user), user.password_hash
 
     def create_session(
         self,
