@@ -18,6 +18,7 @@ from config.settings import APP_VERSION
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.notifier import notifier
 from core.download import jobs
+from core.download.recovery import recover_interrupted_downloads
 from core.exceptions import ConflictError
 from core.history.tasks import RECONCILE, task_runner
 
@@ -31,6 +32,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(settings.api_key)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
+    # Before serving: finish or undo what a previous process left half done.
+    await anyio.to_thread.run_sync(recover_interrupted_downloads)
     # Check the recorded trailer files in the background: start-up does not wait for it.
     try:
         task_runner.start(RECONCILE)

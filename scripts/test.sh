@@ -14,7 +14,8 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
 status=0
-.venv/bin/pytest "$@" || status=$?
+# In parallel, one worker per CPU (pytest-xdist); a later -n in the arguments wins.
+.venv/bin/pytest -n auto "$@" || status=$?
 if [ $status = 5 ]; then
     echo "pytest collected no tests: the suite or the selection is broken" >&2
 fi

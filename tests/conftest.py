@@ -1,10 +1,20 @@
-"""Shared fixtures: every test gets its own data folder and a database built by the migrations."""
+"""Shared fixtures: every test gets its own data folder and a database built by the migrations.
+
+Also the `slow` guard: a test that makes media with ffmpeg, runs yt-dlp, or starts a server or
+any other child process must be marked `slow`. Collection fails when a test uses one of the
+`SLOW_FIXTURES` without the mark; a test without it that starts a child process all the same
+fails at its teardown, naming the programs it ran.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -13,15 +23,86 @@ from fastapi.testclient import TestClient
 from config import get_settings
 from core.base.database.engine import reset_engine
 from core.base.database.migrate import alembic_config
+from tests.utils.api import TEST_API_KEY
 
-pytest_plugins = ["tests.http_server"]
+pytest_plugins = ["tests.utils.http_server"]
 
-TEST_API_KEY = "test-api-key-0123456789"
+__all__ = ["TEST_API_KEY"]
+
+SLOW_FIXTURES = frozenset({"video_server", "server_factory", "clips", "downloaded"})
+"""Fixtures that make media with ffmpeg or start a server: a test using one is marked slow."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.CollectReport]:
+    """A module whose tests use a slow fixture without the `slow` mark fails to collect."""
+    report: pytest.CollectReport = yield
+    unmarked = [
+        f"  {item.name} uses {', '.join(sorted(uses))}"
+        for item in report.result
+        if isinstance(item, pytest.Function)
+        and (uses := SLOW_FIXTURES.intersection(item.fixturenames))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked and report.passed:
+        report.outcome = "failed"
+        report.longrepr = (
+            "these tests make media with ffmpeg or start a server; mark them "
+            "@pytest.mark.slow (or the module with pytestmark = pytest.mark.slow):\n"
+            + "\n".join(unmarked)
+        )
+        report.result = []
+    return report
+
+
+class _ChildProcesses:
+    """The programs started while a test that is not marked slow runs (an audit hook)."""
+
+    def __init__(self) -> None:
+        self.watching = False
+        self.started: list[str] = []
+
+    def audit(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "subprocess.Popen" and self.watching:
+            executable, argv = args[0], args[1]
+            program = argv if isinstance(argv, str | bytes) else (argv or [executable])[0]
+            self.started.append(os.path.basename(os.fsdecode(program)))
+
+
+_children = _ChildProcesses()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    sys.addaudithook(_children.audit)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _children.started.clear()
+    _children.watching = item.get_closest_marker("slow") is None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        started, _children.watching = sorted(set(_children.started)), False
+        _children.started.clear()
+        if started:
+            pytest.fail(
+                f"{item.nodeid} started {', '.join(started)} but is not marked slow: "
+                "mark it @pytest.mark.slow (or the module with pytestmark = pytest.mark.slow)",
+                pytrace=False,
+            )
 
 
 @pytest.fixture(scope="session")
 def migrated_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file at head, built once by the migrations and copied for each test."""
+    """A database file at head, built once by the migrations and copied for each test.
+
+    Once per process: each xdist worker has its own `tmp_path_factory` and builds its own.
+    """
     path = tmp_path_factory.mktemp("template") / "trailarr.db"
     command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
     return path
@@ -51,6 +132,12 @@ def data_dir(
 
 
 @pytest.fixture
+def db_file(data_dir: Path) -> Path:
+    """The test's database file."""
+    return data_dir / "trailarr.db"
+
+
+@pytest.fixture
 def client(data_dir: Path) -> Iterator[TestClient]:
     """A client of the app (lifespan run) that sends the API key."""
     from core.history.tasks import RECONCILE, task_runner
@@ -61,6 +148,33 @@ def client(data_dir: Path) -> Iterator[TestClient]:
         # then change files on disk do not race with it.
         test_client.portal.call(task_runner.wait, RECONCILE)
         yield test_client
+
+
+@pytest.fixture
+def anonymous(data_dir: Path) -> Iterator[TestClient]:
+    """A client of the app (lifespan run) without credentials; it keeps cookies, as a browser."""
+    from main import app
+
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """For tests that configure logging for the process: put the test's logging back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    named = {name: logging.getLogger(name).level for name in ("trailarr", "uvicorn", "alembic")}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        if handler not in handlers:
+            handler.close()
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, named_level in named.items():
+        logging.getLogger(name).setLevel(named_level)
 
 
 @pytest.fixture

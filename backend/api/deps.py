@@ -12,9 +12,7 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
 from config import get_settings
 from core.auth.security import tokens_match
 from core.auth.service import current_session
-
-DB_INT_MAX = 2**63 - 1
-"""The largest integer the database stores; a larger id cannot exist."""
+from core.base.database.models.limits import DB_INT_MAX
 
 IdPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The record's id")]
 """A record id in the path: 422 for a number no record can have, before any query."""

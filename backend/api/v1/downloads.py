@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -23,19 +22,16 @@ from core.base.database.models.history import (
     DownloadHistoryRead,
     DownloadStats,
     HistoryQuery,
-    HistorySort,
-    SortOrder,
 )
 from core.base.database.models.media import YOUTUBE_ID_RE
 from core.base.database.models.page import Page
-from core.download import trailer
+from core.download import service, trailer
 from core.download.jobs import download_jobs
 from core.exceptions import InvalidInputError, NotFoundError
 
 router = APIRouter(tags=["downloads"])
 manager = DownloadManager()
 MAX_PAGE = 1_000_000
-TEXT_MAX = 100
 
 
 class DownloadRequest(BaseModel):
@@ -63,15 +59,28 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
+class HistoryPageQuery(HistoryQuery):
+    """The query of GET /downloads: the history filters and order, and the page."""
+
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(default=50, ge=1, le=500)
+
+
+class HistoryExportQuery(HistoryQuery):
+    """The query of GET /downloads/export: the history filters and order, and the format."""
+
+    export_format: ExportFormat = Field(default=ExportFormat.CSV, alias="format")
+
+
 @router.post("/media/{media_id}/download", status_code=status.HTTP_202_ACCEPTED)
 async def start_download(media_id: IdPath, request: DownloadRequest) -> DownloadAccepted:
     """Start a trailer download in the background; 409 while one runs for this media."""
     media, profile, source = await trailer.prepare_download(
         media_id, profile_id=request.profile_id, url=request.url
     )
-    download_jobs.start(media_id, trailer.download_trailer(media, profile, source))
-    # Show "downloading" from the moment the request is accepted.
+    # "downloading" from the moment the request is accepted, and before the job can end.
     await trailer.mark_downloading(media)
+    download_jobs.start(media_id, trailer.download_trailer(media, profile, source))
     return DownloadAccepted(
         media_id=media_id,
         profile_id=profile.id,
@@ -79,58 +88,13 @@ async def start_download(media_id: IdPath, request: DownloadRequest) -> Download
     )
 
 
-def history_query(
-    media_id: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
-    profile_id: Annotated[int | None, Query(ge=0, le=DB_INT_MAX)] = None,
-    file_exists: bool | None = None,
-    video_format: Annotated[str | None, Query(max_length=TEXT_MAX)] = None,
-    audio_format: Annotated[str | None, Query(max_length=TEXT_MAX)] = None,
-    resolution: Annotated[str | None, Query(max_length=TEXT_MAX)] = None,
-    since: Annotated[
-        datetime | None, Query(description="Added at or after this time; naive is UTC")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=200,
-            description=(
-                "Part of the media title or file name, ignoring case; every character is"
-                " literal (3 characters or more are found through a trigram index)"
-            ),
-        ),
-    ] = None,
-    sort: HistorySort = HistorySort.ADDED_AT,
-    order: SortOrder = SortOrder.DESC,
-) -> HistoryQuery:
-    """The history filters and order from the query string."""
-    return HistoryQuery(
-        media_id=media_id,
-        profile_id=profile_id,
-        file_exists=file_exists,
-        video_format=video_format,
-        audio_format=audio_format,
-        resolution=resolution,
-        since=since,
-        q=q,
-        sort=sort,
-        order=order,
-    )
-
-
-HistoryQueryDep = Annotated[HistoryQuery, Depends(history_query)]
-
-
 @router.get("/downloads")
-def list_downloads(
-    query: HistoryQueryDep,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> Page[DownloadHistoryRead]:
+def list_downloads(query: Annotated[HistoryPageQuery, Query()]) -> Page[DownloadHistoryRead]:
     """The download history of every media, paged, filtered and sorted.
 
     `resolution` sorts by pixel count (width × height).
     """
-    return manager.read_page(query, page=page, page_size=page_size)
+    return manager.read_page(query, page=query.page, page_size=query.page_size)
 
 
 _LEADING_FIELDS = ["id", "media_id", "media_title", "media_year", "media_is_movie"]
@@ -174,14 +138,12 @@ def _json_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[bytes
 
 
 @router.get("/downloads/export")
-def export_downloads(
-    query: HistoryQueryDep,
-    export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
-) -> StreamingResponse:
+def export_downloads(query: Annotated[HistoryExportQuery, Query()]) -> StreamingResponse:
     """The whole filtered history as a CSV (header row first) or a JSON array, streamed.
 
     Takes the filters and sort of GET /downloads, without paging.
     """
+    export_format = query.export_format
     batches = manager.iter_history_batches(query)
     name = f"trailarr-downloads-{utc_now():%Y-%m-%d}.{export_format.value}"
     if export_format == ExportFormat.CSV:
@@ -219,7 +181,7 @@ def delete_download(download_id: IdPath, purge: bool = False) -> Any:
     stays, with `file_exists` false. Deleting a deleted record again changes nothing.
     With `purge=true` the record itself goes too (204); its events stay.
     """
-    record = manager.delete(download_id, purge=purge)
+    record = service.delete_download(download_id, purge=purge)
     if record is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return record
@@ -261,10 +223,10 @@ async def redownload(download_id: IdPath, request: RedownloadRequest) -> Downloa
         record.media_id, profile_id=profile_id, url=url
     )
     replaces = record.id if request.replace else None
+    await trailer.mark_downloading(media)
     download_jobs.start(
         media.id, trailer.download_trailer(media, profile, source, replaces=replaces)
     )
-    await trailer.mark_downloading(media)
     then = f", to replace download {record.id}" if replaces else ""
     return DownloadAccepted(
         media_id=media.id,

@@ -72,7 +72,7 @@ async def delete_media(media_id: IdPath, delete_files: bool = False) -> None:
         await anyio.to_thread.run_sync(
             partial(
                 trailer_file.delete_files,
-                [d.path for d in downloads],
+                [d.path for d in downloads if d.file_exists],
                 within=media.folder_path,
             )
         )

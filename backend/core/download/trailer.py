@@ -17,11 +17,10 @@ import anyio.from_thread
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.manager.base import MediaDatabaseManager
-from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.event import EventCreate, EventType
-from core.base.database.models.media import MediaRead, MonitorStatus
+from core.base.database.models.media import MediaRead
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.base.notifier import notifier
 from core.download import trailer_file
@@ -33,7 +32,8 @@ from core.download.downloader import (
     download_video,
 )
 from core.download.jobs import download_jobs
-from core.download.service import record_new_trailer_download
+from core.download.recovery import PlacementIntent, write_intent
+from core.download.service import RecordingError, record_trailer_sync
 from core.download.sources import Source, parse_source, resolve_source
 from core.download.trailer_search import find_candidates
 from core.download.video_analysis import (
@@ -43,6 +43,7 @@ from core.download.video_analysis import (
     verify_trailer,
 )
 from core.exceptions import ConflictError
+from core.history.fingerprint import file_fingerprint
 
 logger = ModuleLogger("TrailerDownload")
 
@@ -66,6 +67,7 @@ class VerifiedTrailer:
     video_id: str
     source_url: str
     info: VideoInfo
+    fingerprint: str
 
 
 async def prepare_download(
@@ -88,19 +90,11 @@ async def prepare_download(
     return media, profile, source
 
 
-async def __update_media_status(
-    media: MediaRead, status: MonitorStatus, *, touch_downloaded_at: bool = True
-) -> None:
-    await anyio.to_thread.run_sync(
-        lambda: MediaDatabaseManager().update_status(
-            media.id, status, touch_downloaded_at=touch_downloaded_at
-        )
-    )
-
-
 async def mark_downloading(media: MediaRead) -> None:
     """Set the media's status to downloading."""
-    await __update_media_status(media, MonitorStatus.DOWNLOADING)
+    await anyio.to_thread.run_sync(
+        partial(MediaDatabaseManager().refresh_status, media.id, in_flight=True)
+    )
 
 
 async def _record_failure(media: MediaRead, failure: CandidateFailed) -> None:
@@ -204,18 +198,59 @@ def __download_and_verify_trailer_sync(
         raise CandidateFailed(source, str(exc), source_failed=True, stop=False) from exc
     assert info is not None
     return VerifiedTrailer(
-        path=converted, video_id=video_id, source_url=downloaded.webpage_url, info=info
+        path=converted,
+        video_id=video_id,
+        source_url=downloaded.webpage_url,
+        info=info,
+        fingerprint=file_fingerprint(converted),
     )
 
 
-async def _replace_old_download(media: MediaRead, old_id: int, new_path: str) -> None:
-    """Retire the record that the new trailer replaces; never raises."""
+def _place_and_record_sync(
+    media: MediaRead,
+    profile: TrailerProfileRead,
+    verified: VerifiedTrailer,
+    work_dir: Path,
+    replaces: int | None,
+) -> str:
+    """Place the verified trailer in the media folder and record it; its final path. Blocking.
+
+    The placement intent is written first (start-up recovery records the trailer from it
+    if the process stops before the record). A trailer that cannot be recorded is removed
+    again: a file with no record is not one Trailarr knows of. RecordingError says why.
+    """
+    write_intent(
+        work_dir,
+        PlacementIntent(
+            media_id=media.id,
+            profile_id=profile.id,
+            video_id=verified.video_id,
+            source_url=verified.source_url,
+            fingerprint=verified.fingerprint,
+        ),
+    )
     try:
-        await anyio.to_thread.run_sync(
-            partial(DownloadManager().replace, old_id, media_id=media.id, new_path=new_path)
+        final_path = trailer_file.move_trailer_to_folder(
+            verified.path, media, profile, info=verified.info, video_id=verified.video_id
+        )
+    except OSError as exc:
+        raise RecordingError(f"the trailer could not be placed: {exc}") from exc
+    try:
+        record_trailer_sync(
+            media.id,
+            profile.id,
+            final_path,
+            verified.video_id,
+            media_info=verified.info,
+            source_url=verified.source_url,
+            replaces=replaces,
+            fingerprint=verified.fingerprint,
         )
     except Exception as exc:
-        logger.error(f"Could not replace download {old_id} of media {media.id}: {exc}")
+        leftover = trailer_file.remove_trailer_file(final_path, within=media.folder_path)
+        kept = f"; the file {final_path} could not be removed: {leftover}" if leftover else ""
+        raise RecordingError(f"the trailer could not be recorded: {exc}{kept}") from exc
+    return final_path
 
 
 async def download_trailer(
@@ -240,7 +275,7 @@ async def download_trailer(
     cancel, report = _progress_reporter(media)
     last_reason = "no trailer was found"
     try:
-        await __update_media_status(media, MonitorStatus.DOWNLOADING)
+        await mark_downloading(media)
         await anyio.to_thread.run_sync(lambda: work_dir.mkdir(parents=True, exist_ok=True))
         async for candidate in _candidates(media, profile, source):
             await notifier.send(
@@ -268,28 +303,18 @@ async def download_trailer(
                 if failure.stop:
                     break
                 continue
-            # Move the trailer to the media folder (create subfolder if needed)
-            final_file_path = await anyio.to_thread.run_sync(
-                partial(
-                    trailer_file.move_trailer_to_folder,
-                    verified.path,
-                    media,
-                    profile,
-                    info=verified.info,
-                    video_id=verified.video_id,
+            try:
+                await anyio.to_thread.run_sync(
+                    _place_and_record_sync, media, profile, verified, work_dir, replaces
                 )
-            )
-            await __update_media_status(media, MonitorStatus.DOWNLOADED)
-            await record_new_trailer_download(
-                media_id=media.id,
-                profile_id=profile.id,
-                file_path=final_file_path,
-                youtube_video_id=verified.video_id,
-                media_info=verified.info,
-                source_url=verified.source_url,
-            )
-            if replaces is not None:
-                await _replace_old_download(media, replaces, final_file_path)
+            except RecordingError as exc:
+                last_reason = exc.detail
+                logger.error(f"Trailer for {media.title} [{media.id}]: {exc.detail}")
+                await _record_failure(
+                    media,
+                    CandidateFailed(candidate, exc.detail, source_failed=False, stop=True),
+                )
+                break
             msg = (
                 f"Trailer downloaded successfully for {media.title} [{media.id}]"
                 f" from ({verified.video_id})"
@@ -322,7 +347,7 @@ async def _finish_failed(media: MediaRead, reason: str) -> None:
     logger.error(msg)
     try:
         await anyio.to_thread.run_sync(
-            partial(MediaDatabaseManager().sync_trailer_status, media.id, download_ended=True)
+            partial(MediaDatabaseManager().refresh_status, media.id, in_flight=False)
         )
     except Exception as exc:
         logger.error(f"Could not reset the status of media {media.id}: {exc}")

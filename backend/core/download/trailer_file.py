@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import shutil
@@ -91,17 +93,143 @@ def _candidate_names(stem: str, ext: str) -> Iterator[str]:
         yield truncate_utf8(stem, room) + suffix + ext
 
 
-def _reserve(folder: Path, stem: str, ext: str) -> Path:
-    """Create an empty file under the first free name, so no other file is overwritten."""
+STAGING_PREFIX = ".trailarr-"
+STAGING_SUFFIX = ".part"
+"""A file named `.trailarr-<hex>.part` is Trailarr's own copy in progress, never a trailer."""
+
+_NO_HARD_LINKS = frozenset(
+    {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+)
+"""What `os.link` raises where the file system has no hard links (FAT, some SMB/FUSE mounts)."""
+
+
+def is_staging_name(name: str) -> bool:
+    """True for the name of one of Trailarr's staging files (a copy not yet in place)."""
+    return (
+        name.startswith(STAGING_PREFIX)
+        and name.endswith(STAGING_SUFFIX)
+        and len(name) > len(STAGING_PREFIX) + len(STAGING_SUFFIX)
+    )
+
+
+def _staging_name() -> str:
+    return f"{STAGING_PREFIX}{uuid.uuid4().hex}{STAGING_SUFFIX}"
+
+
+def _ensure_trailer_folder(media: MediaRead, profile: TrailerProfileRead) -> tuple[Path, bool]:
+    """The trailer folder, and whether it was created now.
+
+    The media folder itself is never created: when it is missing, its drive is most likely
+    not mounted, and a trailer written there would hide under the mount point.
+    """
+    if not os.path.isdir(media.folder_path):
+        raise FileNotFoundError(
+            f"media folder not found (is the drive mounted?): {media.folder_path}"
+        )
+    folder = trailer_folder(media, profile)
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return folder, False
+    return folder, True
+
+
+def _link_to_free_name(source: Path, folder: Path, stem: str, ext: str) -> Path:
+    """Hard-link `source` under the first free candidate name; never overwrites."""
     for name in _candidate_names(stem, ext):
         target = folder / name
         try:
-            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            os.link(source, target)
         except FileExistsError:
             continue
-        os.close(fd)
         return target
     raise FileExistsError(f"no free file name for {stem}{ext} in {folder}")
+
+
+def _rename_to_free_name(source: Path, folder: Path, stem: str, ext: str) -> Path:
+    """Rename `source` to the first candidate name that does not exist yet.
+
+    For file systems without hard links. Checking and renaming are two steps: a file that
+    another program creates under the same name in between is replaced.
+    """
+    for name in _candidate_names(stem, ext):
+        target = folder / name
+        if os.path.lexists(target):
+            continue
+        os.rename(source, target)
+        return target
+    raise FileExistsError(f"no free file name for {stem}{ext} in {folder}")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the folder's new entries durable; best effort (not every file system can)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        logger.debug(f"Could not sync the folder {folder}: {exc.strerror}")
+
+
+def _remove_source(source: Path) -> None:
+    """Remove the work file; one that is already gone is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(source)
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _place_on_same_file_system(source: Path, folder: Path, stem: str, ext: str) -> Path:
+    """Link the work file into place (or rename it, without hard links), then remove it."""
+    try:
+        target = _link_to_free_name(source, folder, stem, ext)
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        target = _rename_to_free_name(source, folder, stem, ext)
+        _sync_folder(folder)
+        return target
+    try:
+        _sync_folder(folder)
+        _remove_source(source)
+    except BaseException:
+        _unlink_quietly(target)
+        raise
+    return target
+
+
+def _place_by_copy(source: Path, folder: Path, stem: str, ext: str) -> Path:
+    """Copy the work file into a staging file beside its target, then link it into place."""
+    staging = folder / _staging_name()
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    target: Path | None = None
+    try:
+        with os.fdopen(fd, "wb") as copy, open(source, "rb") as original:
+            shutil.copyfileobj(original, copy)
+            copy.flush()
+            shutil.copystat(source, staging)
+            os.fsync(copy.fileno())
+        try:
+            target = _link_to_free_name(staging, folder, stem, ext)
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            target = _rename_to_free_name(staging, folder, stem, ext)
+        else:
+            os.unlink(staging)
+        _sync_folder(folder)
+        _remove_source(source)
+    except BaseException:
+        if target is not None:
+            _unlink_quietly(target)
+        _unlink_quietly(staging)
+        raise
+    return target
 
 
 def move_trailer_to_folder(
@@ -115,52 +243,124 @@ def move_trailer_to_folder(
     """Move a finished trailer into the media's folder and return its final path.
 
     The name comes from the profile's template, sanitised and kept within 255 bytes; an
-    existing file is never overwritten (" (2)", " (3)", ... are tried). Works across file
-    systems: the file is copied next to its target first, then renamed into place.
-    Blocking: call it from a worker thread.
+    existing file is never overwritten (" (2)", " (3)", ... are tried). The trailer appears
+    under its final name only when complete, so that a media server never reads half a file
+    and a crash never leaves an empty or truncated trailer:
+
+    - on the work file's file system, the final name is created as a hard link to the work
+      file, which is then removed;
+    - on another file system, the file is copied into a staging file beside its target
+      (`.trailarr-<hex>.part`, see `is_staging_name`), synced to disk, hard-linked under the
+      final name, and the staging file removed;
+    - where hard links are not supported, the complete file is renamed to a name checked to
+      be free just before: a file another program creates under that name in the instant
+      between the check and the rename would be replaced.
+
+    Killed at any point, the call leaves no file under the final name or a complete one, the
+    work file unless the trailer is complete in place, and perhaps a staging file, which
+    `remove_staging_files` clears. On failure, what this call created is removed (the trailer
+    subfolder too when it is still empty) and the error re-raised; the work file stays.
+
+    The media folder must exist (FileNotFoundError otherwise: its drive may not be mounted);
+    only the profile's trailer subfolder is created. Blocking: call it from a worker thread.
     """
     source = Path(output_file)
-    folder = trailer_folder(media, profile)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder, created = _ensure_trailer_folder(media, profile)
     stem = render_file_stem(media, profile, info=info, video_id=video_id)
-    target = _reserve(folder, stem, source.suffix.lower())
+    ext = source.suffix.lower()
     try:
+        target: Path | None = None
         if source.stat().st_dev == folder.stat().st_dev:
-            os.replace(source, target)
-        else:
-            staging = folder / f".trailarr-{uuid.uuid4().hex}.part"
             try:
-                shutil.copy2(source, staging)
-                os.replace(staging, target)
-            finally:
-                staging.unlink(missing_ok=True)
-            source.unlink()
+                target = _place_on_same_file_system(source, folder, stem, ext)
+            except OSError as exc:
+                # Same device, different mount points (bind mounts): copy instead.
+                if exc.errno != errno.EXDEV:
+                    raise
+        if target is None:
+            target = _place_by_copy(source, folder, stem, ext)
     except BaseException:
-        if target.exists() and target.stat().st_size == 0:
-            target.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
         raise
     logger.info(f"Moved trailer for {media.title} [{media.id}] to {target}")
     return str(target)
 
 
-def delete_files(paths: list[str], *, within: str | None = None) -> int:
-    """Delete the files that exist; returns how many were deleted. Blocking.
+def remove_staging_files(folder: str | Path) -> list[str]:
+    """Remove Trailarr's staging files directly in `folder`; returns their paths. Blocking.
 
-    With `within`, a path outside that folder is left alone (and logged): a record can only
-    take files from its own media folder with it.
+    Only regular files with a staging name (`is_staging_name`) go: links, folders and other
+    files are left alone, and subfolders are not searched. A folder that is missing or cannot
+    be read is logged, never raised.
     """
-    deleted = 0
-    root = Path(within).resolve() if within else None
-    for path in paths:
-        if root is not None and not Path(path).resolve().is_relative_to(root):
-            logger.warning(f"Not deleting {path}: it is outside the media folder {root}")
-            continue
+    removed: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            found = [entry for entry in entries if is_staging_name(entry.name)]
+    except OSError as exc:
+        logger.warning(f"Could not look for unfinished trailer copies in {folder}: {exc}")
+        return removed
+    for entry in found:
         try:
-            Path(path).unlink()
-            deleted += 1
-            logger.info(f"Deleted trailer file {path}")
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            os.unlink(entry.path)
         except FileNotFoundError:
             continue
         except OSError as exc:
-            logger.warning(f"Could not delete trailer file {path}: {exc.strerror}")
+            logger.warning(f"Could not remove the unfinished trailer copy {entry.path}: {exc}")
+            continue
+        logger.info(f"Removed the unfinished trailer copy {entry.path}")
+        removed.append(entry.path)
+    return removed
+
+
+def removal_refused(path: str, folder: str, *, resolve: bool = True) -> str | None:
+    """Why `path` may not be removed as a trailer of the media in `folder`; None if it may.
+
+    Links are resolved first: a path, or a link, that leads outside the folder is refused.
+    `resolve=False` judges the path as written, without touching the disk (inside a
+    transaction); the removal itself judges again with the links resolved.
+    """
+    if resolve:
+        inside = Path(path).resolve().is_relative_to(Path(folder).resolve())
+    else:
+        inside = Path(os.path.normpath(os.path.abspath(path))).is_relative_to(
+            os.path.normpath(os.path.abspath(folder))
+        )
+    if not inside:
+        return f"Not deleting {path}: it is outside the media folder {folder}"
+    return None
+
+
+def remove_trailer_file(path: str, *, within: str) -> str | None:
+    """Remove a trailer file of the media in `within`. Blocking.
+
+    Returns None when the file is gone (removed now, or already), else why it is not.
+    """
+    refused = removal_refused(path, within)
+    if refused is not None:
+        logger.warning(refused)
+        return refused
+    try:
+        Path(path).unlink()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        reason = f"Could not delete {path}: {exc.strerror}"
+        logger.warning(reason)
+        return reason
+    logger.info(f"Deleted trailer file {path}")
+    return None
+
+
+def delete_files(paths: list[str], *, within: str) -> int:
+    """Delete the files of `paths` that exist inside `within`; how many went. Blocking."""
+    deleted = 0
+    for path in paths:
+        existed = os.path.lexists(path)
+        if remove_trailer_file(path, within=within) is None and existed:
+            deleted += 1
     return deleted

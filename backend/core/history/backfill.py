@@ -15,18 +15,15 @@ import time
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app_logger import ModuleLogger
 from core.base.database.engine import read_session, write_session
-from core.base.database.manager.base import MediaDatabaseManager
-from core.base.database.manager.event import EventManager
 from core.base.database.models.download import UNKNOWN_PROFILE_ID, Download, DownloadCreate
-from core.base.database.models.event import EventCreate, EventType
+from core.base.database.models.event import EventType
 from core.base.database.models.media import Media
 from core.base.database.models.trailerprofile import TrailerProfile
-from core.download.service import build_download
+from core.download.service import PathTakenError, build_download, record_download
 from core.download.video_analysis import get_media_info
 from core.history.fingerprint import file_fingerprint, fingerprint_size
 from core.history.reconcile import check_stop, folder_available, is_partial_file, warn_unavailable
@@ -146,44 +143,41 @@ def _describe(path: str, media_id: int, fingerprint: str) -> DownloadCreate | No
 
 
 def _record(media_id: int, found: list[DownloadCreate], summary: BackfillSummary) -> None:
-    """Write the new records and their events, checking again under the write lock."""
+    """Write the new records and their events through the one write path.
+
+    Checked again under the write lock: a file whose path a present record holds, or whose
+    fingerprint a record of this media has, was recorded meanwhile (a download, another
+    backfill) and is skipped.
+    """
     with write_session() as session:
         if session.get(Media, media_id) is None:  # deleted meanwhile
             return
-        recorded = 0
         for download in found:
             known = session.exec(
                 select(Download.id)
                 .where(
-                    or_(
-                        col(Download.path) == download.path,
-                        and_(
-                            col(Download.media_id) == media_id,
-                            col(Download.fingerprint) == download.fingerprint,
-                        ),
-                    )
+                    col(Download.media_id) == media_id,
+                    col(Download.fingerprint) == download.fingerprint,
                 )
                 .limit(1)
             ).first()
-            if known is not None:  # a download or another backfill was quicker
+            if known is not None:
                 summary.already_known += 1
                 continue
-            record = MediaDatabaseManager().create_download_record(download, _session=session)
-            EventManager().create(
-                EventCreate(
-                    media_id=media_id,
-                    download_id=record.id,
+            try:
+                recorded = record_download(
+                    session,
+                    download,
                     event_type=EventType.DISCOVERED,
-                    video_id=record.youtube_id or None,
-                    message=f"Trailer found on disk at {record.path}",
-                ),
-                _session=session,
-            )
-            logger.info(f"Recorded the trailer found at {record.path}")
-            recorded += 1
-        if recorded:
-            MediaDatabaseManager().sync_trailer_status(media_id, _session=session)
-        summary.recorded += recorded
+                    message=f"Trailer found on disk at {download.path}",
+                    take_path=False,
+                    ends_download=False,
+                )
+            except PathTakenError:
+                summary.already_known += 1
+                continue
+            logger.info(f"Recorded the trailer found at {recorded.record.path}")
+            summary.recorded += 1
 
 
 def _backfill_media(
@@ -195,7 +189,11 @@ def _backfill_media(
         return
     with read_session() as session:
         recorded_paths = set(
-            session.exec(select(Download.path).where(col(Download.path).in_(files))).all()
+            session.exec(
+                select(Download.path).where(
+                    col(Download.path).in_(files), col(Download.file_exists).is_(True)
+                )
+            ).all()
         )
         fingerprints = set(
             session.exec(

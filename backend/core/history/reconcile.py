@@ -23,7 +23,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, case, extract, func, literal, update
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
 from app_logger import ModuleLogger
 from core.base.database.engine import get_engine, read_session, write_session
@@ -76,8 +77,12 @@ def check_stop(stop: threading.Event | None) -> None:
 
 
 def is_partial_file(name: str) -> bool:
-    """A download in progress (`.part`, `.ytdl`) or a macOS metadata file (`._*`)."""
-    return name.startswith("._") or name.lower().endswith(PARTIAL_SUFFIXES)
+    """A file that is not a finished video: a download in progress (`.part`, `.ytdl`),
+    Trailarr's staging copy of a trailer being placed (`trailer_file.is_staging_name`) or a
+    macOS metadata file (`._*`)."""
+    from core.download.trailer_file import is_staging_name
+
+    return name.startswith("._") or name.lower().endswith(PARTIAL_SUFFIXES) or is_staging_name(name)
 
 
 def folder_available(folder: str) -> bool:
@@ -168,6 +173,8 @@ class _Record:
     deleted_reason: str | None
     youtube_id: str
     stat: os.stat_result | None
+    held: bool = False
+    """Not present, and another present record holds its path: never restored."""
 
 
 @dataclass(slots=True)
@@ -260,6 +267,19 @@ def _scan(
     return flagged
 
 
+def _held_paths(session: Session, paths: list[str]) -> set[str]:
+    """Those of `paths` that a present record holds."""
+    if not paths:
+        return set()
+    return set(
+        session.exec(
+            select(Download.path).where(
+                col(Download.path).in_(paths), col(Download.file_exists).is_(True)
+            )
+        ).all()
+    )
+
+
 def _load(flagged: dict[int, os.stat_result | None]) -> dict[int, list[_Record]]:
     """The flagged records in full, by media."""
     by_media: dict[int, list[_Record]] = defaultdict(list)
@@ -279,6 +299,7 @@ def _load(flagged: dict[int, os.stat_result | None]) -> dict[int, list[_Record]]
                     col(Download.youtube_id),
                 ).where(col(Download.id).in_(ids[start : start + ID_CHUNK]))
             ).all()
+            held = _held_paths(session, [r.path for r in rows if not r.file_exists])
             for rid, media_id, path, size, updated_at, exists, fp, reason, video_id in rows:
                 by_media[media_id].append(
                     _Record(
@@ -292,6 +313,7 @@ def _load(flagged: dict[int, os.stat_result | None]) -> dict[int, list[_Record]]
                         deleted_reason=reason,
                         youtube_id=video_id,
                         stat=flagged[rid],
+                        held=not exists and path in held,
                     )
                 )
     return by_media
@@ -389,11 +411,28 @@ def _measure(record: _Record) -> dict[str, Any] | None:
     return fresh.model_dump(include=set(MEASURED_FIELDS))
 
 
+def _same_file(record: _Record) -> bool:
+    """Whether the file now at a gone record's path is the one it recorded (by fingerprint).
+
+    A record without a fingerprint cannot tell, and takes the file as its own when its size
+    is the recorded one.
+    """
+    assert record.stat is not None
+    if record.fingerprint is None:
+        return record.stat.st_size == record.size
+    try:
+        return file_fingerprint(record.path) == record.fingerprint
+    except OSError:
+        return False
+
+
 def _present_change(record: _Record, summary: ReconcileSummary) -> _Change | None:
     """Restore, measure again or fingerprint a record whose file is at its path."""
     assert record.stat is not None
     change = _Change(record)
     if not record.file_exists:
+        if record.held or not _same_file(record):
+            return None  # another file took its name: not this record's trailer
         change.values.update(file_exists=True, deleted_reason=None, deleted_at=None)
         change.event(EventType.RESTORED, f"Trailer file is back at {record.path}")
         change.counters.append("restored")
@@ -485,6 +524,27 @@ def _media_changes(
     return changes
 
 
+def _path_free(record: _Record, values: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """For a change that leaves the record present: no other present record holds its path.
+
+    A file is one trailer (a unique index says so too): a record is never restored, or
+    moved, onto a path whose file another present record has.
+    """
+    if not values.get("file_exists", record.file_exists):
+        return []
+    other = aliased(Download)
+    held = (
+        sa_select(col(other.id))
+        .where(
+            col(other.path) == values.get("path", record.path),
+            col(other.file_exists).is_(True),
+            col(other.id) != record.id,
+        )
+        .exists()
+    )
+    return [~held]
+
+
 def _write(changes: list[_Change], summary: ReconcileSummary) -> None:
     """Apply the changes in one write transaction, then bring the media statuses in line.
 
@@ -504,12 +564,16 @@ def _write(changes: list[_Change], summary: ReconcileSummary) -> None:
                     col(Download.id) == record.id,
                     col(Download.path) == record.path,
                     col(Download.file_exists).is_(record.file_exists),
+                    *_path_free(record, change.values),
                 )
                 .values(**change.values)
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                logger.debug(f"Download record {record.id} changed meanwhile; left for next time")
+                logger.info(
+                    f"Download record {record.id} left as it is: it changed meanwhile, or"
+                    " another present record holds its file"
+                )
                 continue
             for event in change.events:
                 event_manager.create(event, _session=session)
@@ -520,7 +584,7 @@ def _write(changes: list[_Change], summary: ReconcileSummary) -> None:
                 logger.info(f"{change.events[-1].event_type}: {change.events[-1].message}")
         for media_id in sorted(touched):
             try:
-                media_manager.sync_trailer_status(media_id, _session=session)
+                media_manager.refresh_status(media_id, _session=session)
             except NotFoundError:
                 continue
 

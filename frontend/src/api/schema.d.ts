@@ -839,7 +839,7 @@ export interface components {
          * EventType
          * @enum {string}
          */
-        EventType: "downloaded" | "download_failed" | "deleted" | "restored" | "renamed" | "discovered";
+        EventType: "downloaded" | "download_failed" | "download_interrupted" | "deleted" | "restored" | "renamed" | "discovered";
         /**
          * ExportFormat
          * @enum {string}
@@ -1798,8 +1798,6 @@ export interface operations {
     list_downloads_api_v1_downloads_get: {
         parameters: {
             query?: {
-                page?: number;
-                page_size?: number;
                 media_id?: number | null;
                 profile_id?: number | null;
                 file_exists?: boolean | null;
@@ -1812,6 +1810,8 @@ export interface operations {
                 q?: string | null;
                 sort?: components["schemas"]["HistorySort"];
                 order?: components["schemas"]["SortOrder"];
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -1842,7 +1842,6 @@ export interface operations {
     export_downloads_api_v1_downloads_export_get: {
         parameters: {
             query?: {
-                format?: components["schemas"]["ExportFormat"];
                 media_id?: number | null;
                 profile_id?: number | null;
                 file_exists?: boolean | null;
@@ -1855,6 +1854,7 @@ export interface operations {
                 q?: string | null;
                 sort?: components["schemas"]["HistorySort"];
                 order?: components["schemas"]["SortOrder"];
+                format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
             path?: never;

@@ -1,6 +1,6 @@
 // The shapes the UI works with, named after what they are; all come from the generated
-// schema except the history's query and the websocket's messages.
-import type { components } from "./schema";
+// schema except the generic `Page` and the websocket's messages.
+import type { components, paths } from "./schema";
 
 type Schemas = components["schemas"];
 
@@ -29,21 +29,8 @@ export type HistoryPage = Schemas["Page_DownloadHistoryRead_"];
 export type HistorySortKey = Schemas["HistorySort"];
 export type SortOrder = Schemas["SortOrder"];
 
-/** The history's query: paging, sorting and the filters. */
-export interface HistoryQuery {
-  page?: number;
-  page_size?: number;
-  sort?: HistorySortKey;
-  order?: SortOrder;
-  media_id?: number;
-  profile_id?: number;
-  file_exists?: boolean;
-  video_format?: string;
-  audio_format?: string;
-  resolution?: string;
-  since?: string;
-  q?: string;
-}
+/** The history's query: paging, sorting and the filters (GET /api/v1/downloads). */
+export type HistoryQuery = NonNullable<paths["/api/v1/downloads"]["get"]["parameters"]["query"]>;
 
 export type CountByKey = Schemas["CountBucket"];
 export type CountByProfile = Schemas["ProfileBucket"];

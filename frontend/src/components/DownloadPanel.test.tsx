@@ -62,6 +62,37 @@ describe("DownloadPanel", () => {
     expect(document.querySelector(".live-result")?.textContent).toBe("✔ Trailer downloaded");
   });
 
+  it("shows a download that ended failed as a failure, with its reason", () => {
+    // The trailer was downloaded but could not be recorded: the backend's "Error" frame.
+    const failed = parseLiveMessage(
+      JSON.stringify({
+        type: "Error",
+        message:
+          "Trailer download failed for Alien [7]: the trailer could not be recorded: " +
+          "database is locked",
+        media_id: 7,
+      }),
+    );
+    if (failed?.type !== "Error") throw new Error("the failure's frame was not taken");
+    render(
+      <DownloadPanel
+        profiles={[]}
+        busy={false}
+        progress={null}
+        messages={[{ type: "Info", message: "Download requested", media_id: 7 }, failed]}
+        onStart={vi.fn()}
+      />,
+    );
+    const result = screen.getByRole("status");
+    expect(result.textContent).toBe(
+      "✖ Trailer download failed for Alien [7]: the trailer could not be recorded: " +
+        "database is locked",
+    );
+    expect(result.className).toContain("live-error");
+    expect(document.querySelector(".live-success")).toBeNull();
+    expect(screen.queryByText(/✔/)).toBeNull();
+  });
+
   it("shows live progress and the last message", () => {
     const { rerender } = render(
       <DownloadPanel

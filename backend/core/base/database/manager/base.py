@@ -20,6 +20,7 @@ from core.base.database.models.media import (
     MediaRead,
     MediaUpdate,
     MonitorStatus,
+    derive_status,
 )
 from core.base.database.models.page import Page
 from core.exceptions import NotFoundError
@@ -41,6 +42,37 @@ _INSERT_DOWNLOAD = insert(_DOWNLOAD_TABLE).returning(*_DOWNLOAD_TABLE.c)
 _DOWNLOAD_ROWS: TypeAdapter[list[DownloadRead]] = TypeAdapter(list[DownloadRead])
 
 
+def _has_present_trailer(session: Session, media_id: int) -> bool:
+    found = session.exec(
+        select(Download.id)
+        .where(col(Download.media_id) == media_id, col(Download.file_exists).is_(True))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _refresh_status(
+    session: Session, media: Media, *, in_flight: bool | None = None, new_trailer: bool = False
+) -> MonitorStatus:
+    assert media.id is not None
+    flying = media.status == MonitorStatus.DOWNLOADING if in_flight is None else in_flight
+    status = derive_status(
+        in_flight=flying,
+        present=_has_present_trailer(session, media.id),
+        monitor=media.monitor,
+    )
+    if status == media.status and not new_trailer:
+        return status
+    now = utc_now()
+    media.status = status
+    media.updated_at = now
+    if new_trailer:
+        media.downloaded_at = now
+    session.add(media)
+    session.flush()
+    return status
+
+
 def _get_media(session: Session, media_id: int) -> Media:
     media = session.get(Media, media_id)
     if media is None:
@@ -55,6 +87,7 @@ class MediaDatabaseManager:
         """Create a media item."""
         with manage_session(_session, write=True) as session:
             media = Media.model_validate(media_create)
+            media.status = derive_status(in_flight=False, present=False, monitor=media.monitor)
             session.add(media)
             session.flush()
             return MediaRead.model_validate(media)
@@ -114,67 +147,37 @@ class MediaDatabaseManager:
             media.updated_at = utc_now()
             session.add(media)
             session.flush()
+            _refresh_status(session, media)  # "monitor" may have changed
             return MediaRead.model_validate(media)
 
-    def update_status(
-        self,
-        media_id: int,
-        status: MonitorStatus,
-        *,
-        touch_downloaded_at: bool = True,
-        _session: Session | None = None,
-    ) -> MediaRead:
-        """Set the media's status; `downloaded_at` is set when it becomes downloaded
-        (unless `touch_downloaded_at` is False: a status put back, not a new trailer)."""
-        with manage_session(_session, write=True) as session:
-            media = _get_media(session, media_id)
-            media.status = status
-            now = utc_now()
-            media.updated_at = now
-            if status == MonitorStatus.DOWNLOADED and touch_downloaded_at:
-                media.downloaded_at = now
-            session.add(media)
-            session.flush()
-            return MediaRead.model_validate(media)
-
-    def sync_trailer_status(
+    def refresh_status(
         self,
         media_id: int,
         *,
-        download_ended: bool = False,
+        in_flight: bool | None = None,
+        new_trailer: bool = False,
         _session: Session | None = None,
     ) -> MonitorStatus:
-        """Make the media's status agree with its trailer files on record.
+        """Set the media's status by `derive_status` from its records; the one place it is set.
 
-        With a recorded trailer present on disk it is "downloaded"; a "downloaded" media
-        without one goes back to "missing". A running download ("downloading") is left as
-        it is, unless `download_ended` says that it has just ended without a new trailer:
-        then the status is "downloaded" or "missing" by the files on record at that moment
-        (not by what they were when the download started). A "monitored" media without a
-        trailer is left as it is.
+        `in_flight`: whether a download for it is running now; None keeps what the stored
+        status says (a download that a task cannot see stays "downloading"). With
+        `new_trailer`, `downloaded_at` is set to now: a trailer was just recorded.
         """
         with manage_session(_session, write=True) as session:
-            media = _get_media(session, media_id)
-            present = session.exec(
-                select(func.count())
-                .select_from(Download)
-                .where(Download.media_id == media_id, col(Download.file_exists).is_(True))
-            ).one()
-            status = MonitorStatus(media.status)
-            if status == MonitorStatus.DOWNLOADING and download_ended:
-                media.status = MonitorStatus.DOWNLOADED if present else MonitorStatus.MISSING
-            elif status == MonitorStatus.DOWNLOADING:
-                return status
-            elif present and status != MonitorStatus.DOWNLOADED:
-                media.status = MonitorStatus.DOWNLOADED
-            elif not present and status == MonitorStatus.DOWNLOADED:
-                media.status = MonitorStatus.MISSING
-            else:
-                return status
-            media.updated_at = utc_now()
-            session.add(media)
-            session.flush()
-            return MonitorStatus(media.status)
+            return _refresh_status(
+                session, _get_media(session, media_id), in_flight=in_flight, new_trailer=new_trailer
+            )
+
+    def read_in_flight(self, *, _session: Session | None = None) -> list[MediaRead]:
+        """The media whose stored status says a download is running."""
+        with manage_session(_session) as session:
+            rows = session.exec(
+                select(Media)
+                .where(col(Media.status) == MonitorStatus.DOWNLOADING)
+                .order_by(col(Media.id))
+            ).all()
+            return [MediaRead.model_validate(m) for m in rows]
 
     def delete(self, media_id: int, *, _session: Session | None = None) -> list[DownloadRead]:
         """Delete the media item; its download records go with it (ON DELETE CASCADE).

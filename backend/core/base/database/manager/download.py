@@ -5,13 +5,11 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app_logger import ModuleLogger
 from core.base.database.engine import read_session
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
@@ -39,10 +37,7 @@ from core.base.database.models.history import (
 from core.base.database.models.media import Media
 from core.base.database.models.page import Page
 from core.base.database.models.trailerprofile import TrailerProfile
-from core.download import trailer_file
-from core.exceptions import ConflictError, NotFoundError
-
-logger = ModuleLogger("DownloadManager")
+from core.exceptions import NotFoundError
 
 _ABSENT = col(Download.file_exists).is_(False)
 _ABSENT_MEDIA = (
@@ -73,43 +68,9 @@ def _read_one(session: Session, download_id: int) -> DownloadHistoryRead:
     return row_to_history(row)
 
 
-def _inside(path: str, folder: str) -> bool:
-    return Path(path).resolve().is_relative_to(Path(folder).resolve())
-
-
-def _present_owner(session: Session, download: Download) -> int | None:
-    """The id of another present record with the same path: the file is that one's."""
-    return session.exec(
-        select(Download.id)
-        .where(
-            col(Download.path) == download.path,
-            col(Download.id) != download.id,
-            col(Download.file_exists).is_(True),
-        )
-        .limit(1)
-    ).first()
-
-
-def _remove_file(session: Session, download: Download, media: Media) -> str:
-    """Delete the record's trailer file; returns what happened, for the event message.
-
-    Raises ConflictError when the file is there but cannot be removed: outside the media
-    folder, or refused by the file system.
-    """
-    path = download.path
-    owner = _present_owner(session, download)
-    if owner is not None:
-        return f"the file {path} was kept: it is the trailer of download {owner}"
-    if not Path(path).exists():
-        return f"the file {path} was already gone"
-    if not _inside(path, media.folder_path):
-        raise ConflictError(
-            f"Not deleting {path}: it is outside the media folder {media.folder_path}"
-        )
-    trailer_file.delete_files([path], within=media.folder_path)
-    if Path(path).exists():
-        raise ConflictError(f"Could not delete {path}; the server log has the reason")
-    return f"the file {path} was deleted"
+def _media_of(download: Download) -> int:
+    assert download.media_id is not None  # NOT NULL, ON DELETE CASCADE
+    return download.media_id
 
 
 def _batches_by_ids(query: HistoryQuery, batch_size: int) -> Iterator[list[DownloadHistoryRead]]:
@@ -276,143 +237,92 @@ class DownloadManager:
                 media_without_trailer=media_total - media_with,
             )
 
-    def delete(
+    def present_holder(
+        self, path: str, *, exclude_id: int | None = None, _session: Session | None = None
+    ) -> int | None:
+        """The id of the record whose file is present at `path` (at most one), if any."""
+        with manage_session(_session) as session:
+            query = select(Download.id).where(
+                col(Download.path) == path, col(Download.file_exists).is_(True)
+            )
+            if exclude_id is not None:
+                query = query.where(col(Download.id) != exclude_id)
+            return session.exec(query.limit(1)).first()
+
+    def retire(
         self,
         download_id: int,
         *,
-        purge: bool = False,
+        reason: DeletedReason,
+        message: str,
         _session: Session | None = None,
-    ) -> DownloadHistoryRead | None:
-        """Delete the record's trailer file and mark the record deleted by the user.
+    ) -> DownloadHistoryRead:
+        """Mark the record's file gone for `reason`, with a "deleted" event; status follows.
 
-        The file is removed only when the record says it is present, it lies inside the
-        media's folder and no other present record has the same path; a file that should
-        go but cannot is a ConflictError, and nothing changes. A record already deleted or
-        replaced is returned unchanged, without a second event.
-        With `purge` the record itself is removed too (its events keep a NULL
-        download_id; a file that cannot be removed is kept and the event says so) and None
-        is returned. The media's status follows.
+        Only the record changes: removing the file is the caller's, after the commit.
         """
         with manage_session(_session, write=True) as session:
             download = _get(session, download_id)
-            media_id = download.media_id
-            media = session.get(Media, media_id)
-            assert media_id is not None and media is not None  # NOT NULL, ON DELETE CASCADE
-            already_gone = not download.file_exists and download.deleted_reason in {
-                DeletedReason.DELETED_BY_USER,
-                DeletedReason.REPLACED,
-            }
-            if already_gone and not purge:
-                return _read_one(session, download_id)
-
-            if not download.file_exists:
-                outcome = f"the file {download.path} was already gone"
-            elif purge:
-                # Forgetting the record must stay possible when its file cannot be removed.
-                try:
-                    outcome = _remove_file(session, download, media)
-                except ConflictError as exc:
-                    outcome = f"the file was kept: {exc.detail}"
-            else:
-                outcome = _remove_file(session, download, media)
-            events = EventManager()
-            if purge:
-                session.delete(download)
-                session.flush()
-                events.create(
-                    EventCreate(
-                        media_id=media_id,
-                        event_type=EventType.DELETED,
-                        reason=DeletedReason.DELETED_BY_USER,
-                        video_id=download.youtube_id,
-                        message=f"Download record {download_id} ({download.file_name}) "
-                        f"was purged; {outcome}",
-                    ),
-                    _session=session,
-                )
-            else:
-                download.file_exists = False
-                download.deleted_reason = DeletedReason.DELETED_BY_USER
-                download.deleted_at = utc_now()
-                session.add(download)
-                session.flush()
-                events.create(
-                    EventCreate(
-                        media_id=media_id,
-                        download_id=download_id,
-                        event_type=EventType.DELETED,
-                        reason=DeletedReason.DELETED_BY_USER,
-                        video_id=download.youtube_id,
-                        message=f"Trailer deleted by the user: {outcome}",
-                    ),
-                    _session=session,
-                )
-            MediaDatabaseManager().sync_trailer_status(media_id, _session=session)
-            return None if purge else _read_one(session, download_id)
-
-    def replace(
-        self,
-        old_id: int,
-        *,
-        media_id: int,
-        new_path: str,
-        _session: Session | None = None,
-    ) -> bool:
-        """Retire record `old_id` now that a newer trailer at `new_path` is recorded.
-
-        The old file is deleted and the old record marked "replaced", with an event. Nothing
-        happens (False) when the new record is not found, when the old record belongs to
-        another media, or when its file is already gone. An old file outside the media
-        folder, or one that cannot be removed, is kept and the old record left present.
-        """
-        with manage_session(_session, write=True) as session:
-            old = session.get(Download, old_id)
-            if old is None or old.media_id != media_id:
-                logger.warning(
-                    f"Not replacing download {old_id}: no such record for media {media_id}"
-                )
-                return False
-            new_id = session.exec(
-                select(Download.id)
-                .where(
-                    col(Download.media_id) == media_id,
-                    col(Download.path) == new_path,
-                    col(Download.file_exists).is_(True),
-                    col(Download.id) != old_id,
-                )
-                .order_by(col(Download.id).desc())
-                .limit(1)
-            ).first()
-            if new_id is None:
-                logger.warning(f"Not replacing download {old_id}: the new trailer was not recorded")
-                return False
-            if not old.file_exists:
-                return False
-            media = session.get(Media, media_id)
-            assert media is not None
-            if Path(old.path).resolve() == Path(new_path).resolve():
-                outcome = "the new trailer took its file name"
-            else:
-                try:
-                    outcome = _remove_file(session, old, media)
-                except ConflictError as exc:
-                    logger.warning(f"Download {old_id} not replaced: {exc.detail}")
-                    return False
-            old.file_exists = False
-            old.deleted_reason = DeletedReason.REPLACED
-            old.deleted_at = utc_now()
-            session.add(old)
+            media_id = _media_of(download)
+            download.file_exists = False
+            download.deleted_reason = reason
+            download.deleted_at = utc_now()
+            session.add(download)
             session.flush()
             EventManager().create(
                 EventCreate(
                     media_id=media_id,
-                    download_id=old_id,
+                    download_id=download_id,
                     event_type=EventType.DELETED,
-                    reason=DeletedReason.REPLACED,
-                    video_id=old.youtube_id,
-                    message=f"Trailer replaced by download {new_id}: {outcome}",
+                    reason=reason,
+                    video_id=download.youtube_id or None,
+                    message=message,
                 ),
                 _session=session,
             )
-            MediaDatabaseManager().sync_trailer_status(media_id, _session=session)
-            return True
+            MediaDatabaseManager().refresh_status(media_id, _session=session)
+            return _read_one(session, download_id)
+
+    def put_back(
+        self, download_id: int, *, message: str, _session: Session | None = None
+    ) -> DownloadHistoryRead:
+        """Mark the record present again (its file could not be removed), with an event."""
+        with manage_session(_session, write=True) as session:
+            download = _get(session, download_id)
+            media_id = _media_of(download)
+            download.file_exists = True
+            download.deleted_reason = None
+            download.deleted_at = None
+            session.add(download)
+            session.flush()
+            EventManager().create(
+                EventCreate(
+                    media_id=media_id,
+                    download_id=download_id,
+                    event_type=EventType.RESTORED,
+                    video_id=download.youtube_id or None,
+                    message=message,
+                ),
+                _session=session,
+            )
+            MediaDatabaseManager().refresh_status(media_id, _session=session)
+            return _read_one(session, download_id)
+
+    def purge(self, download_id: int, *, message: str, _session: Session | None = None) -> None:
+        """Delete the record; a "deleted" event on its media says so (events keep no link)."""
+        with manage_session(_session, write=True) as session:
+            download = _get(session, download_id)
+            media_id = _media_of(download)
+            session.delete(download)
+            session.flush()
+            EventManager().create(
+                EventCreate(
+                    media_id=media_id,
+                    event_type=EventType.DELETED,
+                    reason=DeletedReason.DELETED_BY_USER,
+                    video_id=download.youtube_id or None,
+                    message=message,
+                ),
+                _session=session,
+            )
+            MediaDatabaseManager().refresh_status(media_id, _session=session)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import AutoString, Field
 
 from core.base.database.models.base import AppSQLModel, UTCDateTime, as_utc, utc_now
@@ -17,6 +17,9 @@ FILTERED_BY_DATE = ("resolution", "video_format", "audio_format", "profile_id", 
 """History filters indexed together with `added_at`: one index both finds a filter's
 records and gives them newest first (the history's default order), and its first column
 alone serves counts and totals by that column."""
+
+PRESENT_PATH_INDEX = "ux_download_present_path"
+"""At most one record whose file is present holds a path: a file on disk is one trailer."""
 
 UNKNOWN_PROFILE_ID = 0
 """`profile_id` of a trailer found on disk whose profile is not known (backfill)."""
@@ -76,8 +79,15 @@ class Download(DownloadBase, table=True):
     👉Use :class:`DownloadRead` to read the data.👈
     """
 
-    __table_args__ = tuple(
-        Index(f"ix_download_{name}_added_at", name, "added_at") for name in FILTERED_BY_DATE
+    __table_args__ = (
+        *(Index(f"ix_download_{name}_added_at", name, "added_at") for name in FILTERED_BY_DATE),
+        Index(
+            PRESENT_PATH_INDEX,
+            "path",
+            unique=True,
+            sqlite_where=text("file_exists = 1"),
+            postgresql_where=text("file_exists"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

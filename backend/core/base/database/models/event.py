@@ -13,6 +13,7 @@ from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
 class EventType(StrEnum):
     DOWNLOADED = "downloaded"
     DOWNLOAD_FAILED = "download_failed"
+    INTERRUPTED = "download_interrupted"
     DELETED = "deleted"
     RESTORED = "restored"
     RENAMED = "renamed"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.base.database.models.base import as_utc
 from core.base.database.models.download import DownloadRead
 from core.base.database.models.event import EventRead
+from core.base.database.models.limits import DB_INT_MAX
 
 
 class HistorySort(StrEnum):
@@ -27,24 +28,41 @@ class SortOrder(StrEnum):
     DESC = "desc"
 
 
+TEXT_MAX = 100
+"""The longest format or resolution filter."""
+SEARCH_MAX = 200
+"""The longest search text (`q`)."""
+
+
 class HistoryQuery(BaseModel):
     """Which download records to list, and in which order.
 
     Every filter is optional; `since` keeps records added at or after it (a naive
     datetime is UTC); `q` matches part of the media title or the file name, ignoring case,
     every character taken literally (see core/base/database/manager/history_search.py).
+    The history routes take these fields as their query parameters (api/v1/downloads.py),
+    constraints and descriptions included; unknown parameters are ignored.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    media_id: int | None = None
-    profile_id: int | None = None
+    media_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
+    profile_id: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
     file_exists: bool | None = None
-    video_format: str | None = None
-    audio_format: str | None = None
-    resolution: str | None = None
-    since: datetime | None = None
-    q: str | None = None
+    video_format: str | None = Field(default=None, max_length=TEXT_MAX)
+    audio_format: str | None = Field(default=None, max_length=TEXT_MAX)
+    resolution: str | None = Field(default=None, max_length=TEXT_MAX)
+    since: datetime | None = Field(
+        default=None, description="Added at or after this time; naive is UTC"
+    )
+    q: str | None = Field(
+        default=None,
+        max_length=SEARCH_MAX,
+        description=(
+            "Part of the media title or file name, ignoring case; every character is"
+            " literal (3 characters or more are found through a trigram index)"
+        ),
+    )
     sort: HistorySort = HistorySort.ADDED_AT
     order: SortOrder = SortOrder.DESC
 

@@ -21,6 +21,19 @@ class MonitorStatus(StrEnum):
     MONITORED = "monitored"
 
 
+def derive_status(*, in_flight: bool, present: bool, monitor: bool) -> MonitorStatus:
+    """A media's status, from its in-flight work and its trailer records; the one rule.
+
+    A download in flight: "downloading". Else a recorded trailer present on disk:
+    "downloaded". Else "monitored" when Trailarr is to fetch one by itself, or "missing".
+    """
+    if in_flight:
+        return MonitorStatus.DOWNLOADING
+    if present:
+        return MonitorStatus.DOWNLOADED
+    return MonitorStatus.MONITORED if monitor else MonitorStatus.MISSING
+
+
 YOUTUBE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 

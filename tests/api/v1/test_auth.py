@@ -1,0 +1,450 @@
+"""Sign-in for the web UI: the account, the session cookie, CSRF, and the throttle."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from core.auth import security
+from core.auth.service import LAST_SEEN_RESOLUTION, SESSION_LIFETIME
+from core.auth.throttle import MAX_FAILURES, LoginThrottle, login_throttle
+from tests.utils.api import TEST_API_KEY, api_operations, with_ids
+from tests.utils.db import connect, execute, rows
+
+USERNAME = "admin"
+PASSWORD = "correct horse battery"
+WRONG = {"detail": "Wrong username or password"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle() -> Iterator[None]:
+    """Failed sign-ins of one test must not lock out the next (all come from one address)."""
+    login_throttle.clear()
+    yield
+    login_throttle.clear()
+
+
+@pytest.fixture
+def signed_in(anonymous: TestClient) -> TestClient:
+    """A browser after creating the account (which signs it in)."""
+    response = anonymous.post(
+        "/api/v1/auth/setup", json={"username": USERNAME, "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    return anonymous
+
+
+def set_cookies(response: httpx.Response) -> dict[str, dict[str, str | bool]]:
+    """Each Set-Cookie of the response by name: its value and attributes (lower-case keys)."""
+    cookies: dict[str, dict[str, str | bool]] = {}
+    for header in response.headers.get_list("set-cookie"):
+        parsed = SimpleCookie()
+        parsed.load(header)
+        for name, morsel in parsed.items():
+            attributes: dict[str, str | bool] = {"value": morsel.value}
+            attributes.update({key: value for key, value in morsel.items() if value})
+            cookies[name] = attributes
+    return cookies
+
+
+def csrf(client: TestClient) -> dict[str, str]:
+    return {"X-CSRF-Token": client.cookies["trailarr_csrf"]}
+
+
+def login(client: TestClient, username: str = USERNAME, password: str = PASSWORD) -> httpx.Response:
+    return client.post("/api/v1/auth/login", json={"username": username, "password": password})
+
+
+# The account
+
+
+def test_status_before_any_account(anonymous: TestClient) -> None:
+    response = anonymous.get("/api/v1/auth/status")
+    assert response.status_code == 200
+    assert response.json() == {
+        "setup_required": True,
+        "authenticated": False,
+        "username": None,
+        "csrf_token": None,
+    }
+
+
+def test_setup_creates_the_account_and_signs_it_in(anonymous: TestClient) -> None:
+    response = anonymous.post(
+        "/api/v1/auth/setup", json={"username": f"  {USERNAME} ", "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    assert response.json() == {"username": USERNAME}
+    assert {"trailarr_session", "trailarr_csrf"} <= set(set_cookies(response))
+
+    status = anonymous.get("/api/v1/auth/status").json()
+    assert status == {
+        "setup_required": False,
+        "authenticated": True,
+        "username": USERNAME,
+        "csrf_token": anonymous.cookies["trailarr_csrf"],
+    }
+
+
+def test_setup_works_once_only(signed_in: TestClient, db_file: Path) -> None:
+    from main import app
+
+    with TestClient(app) as stranger:
+        again = stranger.post(
+            "/api/v1/auth/setup", json={"username": "intruder", "password": "another password"}
+        )
+        assert again.status_code == 409
+        assert "exists" in again.json()["detail"]
+        assert "trailarr_session" not in stranger.cookies
+    assert rows(db_file, "SELECT username FROM user") == [(USERNAME,)]
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("admin", "short", "at least 8 characters"),
+        ("", PASSWORD, "1 to 64 characters"),
+        ("   ", PASSWORD, "1 to 64 characters"),
+        ("x" * 65, PASSWORD, "1 to 64 characters"),
+        ("tab\tname", PASSWORD, "control characters"),
+        ("admin", "p" * 1025, "at most 1024 characters"),
+    ],
+)
+def test_setup_refuses_bad_credentials_with_a_clear_detail(
+    anonymous: TestClient, db_file: Path, username: str, password: str, message: str
+) -> None:
+    response = anonymous.post(
+        "/api/v1/auth/setup", json={"username": username, "password": password}
+    )
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+    assert rows(db_file, "SELECT count(*) FROM user") == [(0,)]
+    assert anonymous.get("/api/v1/auth/status").json()["setup_required"] is True
+
+
+def test_longest_username_and_shortest_password_are_accepted(anonymous: TestClient) -> None:
+    response = anonymous.post(
+        "/api/v1/auth/setup", json={"username": "u" * 64, "password": "8 chars!"}
+    )
+    assert response.status_code == 201
+
+
+def test_password_is_stored_as_a_salted_scrypt_hash(signed_in: TestClient, db_file: Path) -> None:
+    [(stored,)] = rows(db_file, "SELECT password_hash FROM user")
+    assert PASSWORD not in stored
+    scheme, n, r, p, salt, key = stored.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert len(salt) >= 16 and len(key) >= 32
+    assert security.verify_password(PASSWORD, stored)
+    assert not security.verify_password(PASSWORD + "!", stored)
+
+
+def test_the_same_password_hashes_differently_each_time() -> None:
+    first, second = security.hash_password(PASSWORD), security.hash_password(PASSWORD)
+    assert first != second
+    assert first.split("$")[4] != second.split("$")[4]  # the salts
+    assert security.verify_password(PASSWORD, first) and security.verify_password(PASSWORD, second)
+
+
+@pytest.mark.parametrize(
+    "stored", ["", "plain", "md5$1$2$3$c2FsdA==$a2V5", "scrypt$x$8$1$AA==$AA=="]
+)
+def test_a_malformed_hash_matches_nothing(stored: str) -> None:
+    assert security.verify_password(PASSWORD, stored) is False
+
+
+# Signing in and out
+
+
+def test_login_with_the_right_password(signed_in: TestClient, db_file: Path) -> None:
+    signed_in.cookies.clear()
+    response = login(signed_in)
+    assert response.status_code == 200
+    assert response.json() == {"username": USERNAME}
+    token = signed_in.cookies["trailarr_session"]
+    [(stored_hash, stored_csrf)] = rows(
+        db_file,
+        "SELECT token_hash, csrf_token FROM session ORDER BY id DESC LIMIT 1",
+    )
+    assert stored_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(rows(db_file, "SELECT * FROM session"))
+    assert stored_csrf == signed_in.cookies["trailarr_csrf"]
+    assert signed_in.get("/api/v1/auth/status").json()["authenticated"] is True
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [(USERNAME, "wrong password"), ("nobody", PASSWORD), (USERNAME.upper(), PASSWORD)],
+)
+def test_login_refuses_a_wrong_password_or_unknown_user_alike(
+    signed_in: TestClient, username: str, password: str
+) -> None:
+    signed_in.cookies.clear()
+    response = login(signed_in, username, password)
+    assert response.status_code == 401
+    assert response.json() == WRONG
+    assert set_cookies(response) == {}
+    assert signed_in.get("/api/v1/auth/status").json()["authenticated"] is False
+
+
+def test_an_unknown_user_costs_a_password_check(
+    signed_in: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spent: list[str] = []
+    monkeypatch.setattr("core.auth.service.spend_password_check", lambda pw: spent.append(pw))
+    assert login(signed_in, "nobody", "guess one").status_code == 401
+    assert login(signed_in, USERNAME, "guess two").status_code == 401
+    assert spent == ["guess one"]
+
+
+def test_login_before_setup_is_refused(anonymous: TestClient) -> None:
+    assert login(anonymous).json() == WRONG
+
+
+def test_session_cookie_flags(signed_in: TestClient) -> None:
+    response = login(signed_in)
+    cookies = set_cookies(response)
+    session, token = cookies["trailarr_session"], cookies["trailarr_csrf"]
+    assert session["httponly"] is True
+    assert str(session["samesite"]).lower() == "strict"
+    assert session["path"] == "/"
+    assert session["max-age"] == str(int(SESSION_LIFETIME.total_seconds()))
+    assert "secure" not in session  # plain http
+    assert "httponly" not in token
+    assert str(token["samesite"]).lower() == "strict"
+    assert token["path"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "headers"),
+    [("https://testserver", {}), ("http://testserver", {"X-Forwarded-Proto": "https"})],
+)
+def test_cookies_are_secure_when_the_request_came_over_https(
+    signed_in: TestClient, base_url: str, headers: dict[str, str]
+) -> None:
+    from main import app
+
+    with TestClient(app, base_url=base_url) as client:
+        response = client.post(
+            "/api/v1/auth/login",
+            json={"username": USERNAME, "password": PASSWORD},
+            headers=headers,
+        )
+    assert response.status_code == 200
+    cookies = set_cookies(response)
+    assert cookies["trailarr_session"]["secure"] is True
+    assert cookies["trailarr_csrf"]["secure"] is True
+
+
+def test_a_new_login_ends_the_browsers_previous_session(
+    signed_in: TestClient, db_file: Path
+) -> None:
+    old = signed_in.cookies["trailarr_session"]
+    assert login(signed_in).status_code == 200
+    assert signed_in.cookies["trailarr_session"] != old
+    assert rows(db_file, "SELECT count(*) FROM session") == [(1,)]
+    signed_in.cookies.set("trailarr_session", old)
+    assert signed_in.get("/api/v1/media").status_code == 401
+
+
+def test_logout_ends_the_session_on_the_server(signed_in: TestClient, db_file: Path) -> None:
+    token = signed_in.cookies["trailarr_session"]
+    assert signed_in.get("/api/v1/media").status_code == 200
+
+    response = signed_in.post("/api/v1/auth/logout")
+    assert response.status_code == 204
+    cleared = set_cookies(response)
+    assert cleared["trailarr_session"]["max-age"] == "0"
+    assert cleared["trailarr_csrf"]["max-age"] == "0"
+    assert rows(db_file, "SELECT count(*) FROM session") == [(0,)]
+
+    signed_in.cookies.clear()
+    signed_in.cookies.set("trailarr_session", token)
+    replayed = signed_in.get("/api/v1/media")
+    assert replayed.status_code == 401
+    assert "sign in" in replayed.json()["detail"]
+    assert signed_in.post("/api/v1/auth/logout").status_code == 204  # again: nothing to end
+
+
+def test_an_expired_session_is_refused(signed_in: TestClient, db_file: Path) -> None:
+    assert signed_in.get("/api/v1/media").status_code == 200
+    past = (datetime.now(UTC) - timedelta(seconds=1)).replace(tzinfo=None)
+    execute(db_file, "UPDATE session SET expires_at = ?", past.isoformat(sep=" "))
+
+    assert signed_in.get("/api/v1/media").status_code == 401
+    assert signed_in.get("/api/v1/auth/status").json()["authenticated"] is False
+    # The next sign-in clears the expired row away.
+    assert login(signed_in).status_code == 200
+    expired = rows(
+        db_file, "SELECT count(*) FROM session WHERE expires_at <= ?", past.isoformat(sep=" ")
+    )
+    assert expired == [(0,)]
+    assert rows(db_file, "SELECT count(*) FROM session") == [(1,)]
+
+
+def test_a_session_lasts_thirty_days(signed_in: TestClient, db_file: Path) -> None:
+    [(created, expires)] = rows(db_file, "SELECT created_at, expires_at FROM session")
+    lifetime = datetime.fromisoformat(expires) - datetime.fromisoformat(created)
+    assert lifetime == SESSION_LIFETIME == timedelta(days=30)
+
+
+def test_use_of_a_session_is_recorded_now_and_then(signed_in: TestClient, db_file: Path) -> None:
+    long_ago = datetime(2026, 1, 1, 12, 0)
+    execute(db_file, "UPDATE session SET last_seen_at = ?", long_ago.isoformat(sep=" "))
+    assert signed_in.get("/api/v1/media").status_code == 200
+    [(seen,)] = rows(db_file, "SELECT last_seen_at FROM session")
+    first = datetime.fromisoformat(seen)
+    assert first > long_ago + LAST_SEEN_RESOLUTION
+
+    assert signed_in.get("/api/v1/media").status_code == 200
+    assert rows(db_file, "SELECT last_seen_at FROM session") == [(seen,)]
+
+
+def test_deleting_the_user_ends_its_sessions(signed_in: TestClient, db_file: Path) -> None:
+    with connect(db_file) as db:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("DELETE FROM user")
+        db.commit()
+        assert db.execute("SELECT count(*) FROM session").fetchone() == (0,)
+    assert signed_in.get("/api/v1/media").status_code == 401
+
+
+# The session in place of the API key
+
+
+def test_a_session_cookie_reads_without_the_api_key(signed_in: TestClient) -> None:
+    assert signed_in.get("/api/v1/media").status_code == 200
+    assert signed_in.get("/api/v1/trailerprofiles").status_code == 200
+    signed_in.cookies.clear()
+    assert signed_in.get("/api/v1/media").status_code == 401
+
+
+def test_a_forged_session_cookie_is_refused(signed_in: TestClient) -> None:
+    signed_in.cookies.set("trailarr_session", security.new_token())
+    assert signed_in.get("/api/v1/media").status_code == 401
+
+
+def test_a_change_with_a_session_needs_the_csrf_token(signed_in: TestClient) -> None:
+    body = {"name": "Made In The Browser"}
+    missing = signed_in.post("/api/v1/trailerprofiles", json=body)
+    assert missing.status_code == 403
+    assert missing.json() == {"detail": "Missing or wrong CSRF token"}
+    wrong = signed_in.post(
+        "/api/v1/trailerprofiles", json=body, headers={"X-CSRF-Token": security.new_token()}
+    )
+    assert wrong.status_code == 403
+    names = [p["name"] for p in signed_in.get("/api/v1/trailerprofiles").json()]
+    assert body["name"] not in names
+
+    made = signed_in.post("/api/v1/trailerprofiles", json=body, headers=csrf(signed_in))
+    assert made.status_code == 201
+    profile_id = made.json()["id"]
+    assert (
+        signed_in.patch(f"/api/v1/trailerprofiles/{profile_id}", json={"priority": 5}).status_code
+        == 403
+    )
+    assert signed_in.delete(f"/api/v1/trailerprofiles/{profile_id}").status_code == 403
+    assert (
+        signed_in.delete(
+            f"/api/v1/trailerprofiles/{profile_id}", headers=csrf(signed_in)
+        ).status_code
+        == 204
+    )
+
+
+def test_the_csrf_token_of_another_session_does_not_do(signed_in: TestClient) -> None:
+    from main import app
+
+    with TestClient(app) as other:
+        assert login(other).status_code == 200
+        foreign = {"X-CSRF-Token": other.cookies["trailarr_csrf"]}
+    response = signed_in.post("/api/v1/trailerprofiles", json={"name": "X"}, headers=foreign)
+    assert response.status_code == 403
+
+
+def test_the_api_key_needs_no_csrf_token(signed_in: TestClient) -> None:
+    key = {"X-API-KEY": TEST_API_KEY}
+    response = signed_in.post("/api/v1/trailerprofiles", json={"name": "By Key"}, headers=key)
+    assert response.status_code == 201
+    signed_in.cookies.clear()
+    by_query = signed_in.post(
+        "/api/v1/trailerprofiles", json={"name": "By Query"}, params={"api_key": TEST_API_KEY}
+    )
+    assert by_query.status_code == 201
+
+
+def test_every_change_route_checks_the_csrf_token(signed_in: TestClient) -> None:
+    changes = [(m, p) for m, p in api_operations() if m in {"POST", "PUT", "PATCH", "DELETE"}]
+    assert len(changes) >= 8
+    answers = {
+        (method, path): signed_in.request(
+            method, with_ids(path), json={} if method != "DELETE" else None
+        ).status_code
+        for method, path in changes
+    }
+    assert {op: code for op, code in answers.items() if code != 403} == {}
+
+
+# The websocket
+
+
+def test_websocket_accepts_a_session_cookie(signed_in: TestClient) -> None:
+    with signed_in.websocket_connect("/ws") as ws:
+        ws.send_text("ping")
+    signed_in.cookies.clear()
+    with pytest.raises(WebSocketDisconnect), signed_in.websocket_connect("/ws") as ws:
+        ws.receive_text()
+    with signed_in.websocket_connect(f"/ws?api_key={TEST_API_KEY}") as ws:
+        ws.send_text("ping")
+
+
+def test_websocket_refuses_an_ended_session(signed_in: TestClient) -> None:
+    token = signed_in.cookies["trailarr_session"]
+    assert signed_in.post("/api/v1/auth/logout").status_code == 204
+    signed_in.cookies.set("trailarr_session", token)
+    with pytest.raises(WebSocketDisconnect), signed_in.websocket_connect("/ws") as ws:
+        ws.receive_text()
+
+
+# Too many failed sign-ins
+
+
+def test_repeated_failures_lock_the_address_out_for_a_while(signed_in: TestClient) -> None:
+    for _ in range(MAX_FAILURES):
+        assert login(signed_in, USERNAME, "guessing").status_code == 401
+    locked = login(signed_in)  # even the right password
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.json()["detail"]
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+
+
+def test_a_success_forgets_earlier_failures(signed_in: TestClient) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        assert login(signed_in, USERNAME, "guessing").status_code == 401
+    assert login(signed_in).status_code == 200
+    for _ in range(MAX_FAILURES - 1):
+        assert login(signed_in, USERNAME, "guessing").status_code == 401
+    assert login(signed_in).status_code == 200
+
+
+def test_throttle_window_slides() -> None:
+    now = [1000.0]
+    throttle = LoginThrottle(max_failures=3, window=60, clock=lambda: now[0])
+    for step in range(3):
+        assert throttle.retry_after("a") is None
+        throttle.failed("a")
+        now[0] += 10 if step < 2 else 0
+    assert throttle.retry_after("a") == 40  # the first failure leaves the window at 1060
+    assert throttle.retry_after("b") is None
+    now[0] = 1060.5
+    assert throttle.retry_after("a") is None
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 10

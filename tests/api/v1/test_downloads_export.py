@@ -1,0 +1,227 @@
+"""GET /downloads/export (CSV, JSON) and GET /downloads/stats."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.v1.downloads import HISTORY_FIELDS
+from core.base.database.manager.download import DownloadManager
+from core.base.database.models.history import (
+    DownloadHistoryRead,
+    HistoryQuery,
+    HistorySort,
+    SortOrder,
+)
+from tests.utils.factories import make_download, make_media, make_profile
+
+EXPORT = "/api/v1/downloads/export"
+T0 = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def library(data_dir: Any) -> dict[str, Any]:
+    heat = make_media(title='Heat, "Director\'s Cut"', year=1995)
+    up = make_media(title="Up", year=2009, is_movie=False)
+    make_media(title="No Trailer Yet", year=2020)
+    hd = make_profile(name="HD")
+    specs = [
+        (heat, hd.id, "heat.mkv", 1000, "1920x1080", "h264", "aac", "matroska,webm", True),
+        (heat, hd.id, "heat (2).mkv", 3000, "1920x1080", "h264", "opus", "matroska,webm", False),
+        (heat, 0, "heat found.mp4", 500, "1280x720", "h264", "aac", "mov,mp4", True),
+        (up, hd.id, "up.webm", 2000, "3840x2160", "vp9", "opus", "matroska,webm", True),
+        (up, 9999, "up, old.mkv", 700, "1920x1080", "hevc", "aac", "matroska,webm", True),
+    ]
+    for n, (media, profile_id, name, size, res, vcodec, acodec, fmt, exists) in enumerate(specs):
+        make_download(
+            media.id,
+            profile_id=profile_id,
+            file_name=name,
+            size=size,
+            resolution=res,
+            video_format=vcodec,
+            audio_format=acodec,
+            file_format=fmt,
+            file_exists=exists,
+            added_at=T0 + timedelta(minutes=n),
+            source_url=f"https://example.com/{n}.mp4" if n % 2 else None,
+        )
+    return {"heat": heat, "up": up, "hd": hd}
+
+
+def history(client: TestClient, **params: Any) -> list[dict[str, Any]]:
+    response = client.get("/api/v1/downloads", params={"page_size": 500, **params})
+    assert response.status_code == 200
+    return response.json()["records"]
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+FILTERS = [
+    {},
+    {"media_id": 1},
+    {"audio_format": "aac", "sort": "size", "order": "asc"},
+    {"file_exists": "true", "sort": "resolution"},
+    {"q": "heat", "sort": "file_name", "order": "asc"},
+    {"since": "2026-05-01T17:02:00+05:00"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_csv_export_matches_the_history(
+    client: TestClient, library: dict[str, Any], params: dict[str, Any]
+) -> None:
+    response = client.get(EXPORT, params={"format": "csv", **params})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="trailarr-downloads-{today}.csv"'
+    )
+    reader = csv.reader(io.StringIO(response.text))
+    header = next(reader)
+    assert header == HISTORY_FIELDS
+    assert set(header) == set(DownloadHistoryRead.model_fields)
+    rows = [dict(zip(header, row, strict=True)) for row in reader]
+    expected = history(client, **params)
+    assert expected  # every filter here selects something
+    assert rows == [{k: _csv_value(v) for k, v in r.items()} for r in expected]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_json_export_matches_the_history(
+    client: TestClient, library: dict[str, Any], params: dict[str, Any]
+) -> None:
+    response = client.get(EXPORT, params={"format": "json", **params})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-disposition"].endswith('.json"')
+    assert response.json() == history(client, **params)
+
+
+def test_filtered_exports_differ(client: TestClient, library: dict[str, Any]) -> None:
+    everything = client.get(EXPORT, params={"format": "json"}).json()
+    only_up = client.get(EXPORT, params={"format": "json", "media_id": library["up"].id}).json()
+    assert len(everything) == 5
+    assert {r["file_name"] for r in only_up} == {"up.webm", "up, old.mkv"}
+
+
+def test_empty_exports(client: TestClient) -> None:
+    as_csv = client.get(EXPORT, params={"format": "csv"})
+    assert as_csv.status_code == 200
+    assert as_csv.text.splitlines() == [",".join(HISTORY_FIELDS)]
+    as_json = client.get(EXPORT, params={"format": "json"})
+    assert as_json.status_code == 200
+    assert as_json.json() == []
+
+
+def test_default_format_is_csv(client: TestClient, library: dict[str, Any]) -> None:
+    response = client.get(EXPORT)
+    assert response.status_code == 200
+    assert response.text.splitlines()[0] == ",".join(HISTORY_FIELDS)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"format": "xml"}, {"format": ""}, {"sort": "nope"}, {"order": "up"}, {"since": "soon"}],
+)
+def test_bad_export_requests(client: TestClient, params: dict[str, Any]) -> None:
+    response = client.get(EXPORT, params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("sort", list(HistorySort))
+@pytest.mark.parametrize("order", list(SortOrder))
+def test_batches_follow_the_order_across_ties(
+    data_dir: Any, sort: HistorySort, order: SortOrder
+) -> None:
+    """Keyset batches of 3 give exactly the rows of one big page, in order."""
+    media = make_media()
+    for n in range(11):
+        make_download(
+            media.id,
+            size=n % 3,
+            duration=n % 2,
+            file_name=f"f{n % 4}.mkv",
+            resolution=["1920x1080", "N/A", "640x360"][n % 3],
+            added_at=T0 + timedelta(seconds=n % 5),
+        )
+    query = HistoryQuery(sort=sort, order=order)
+    manager = DownloadManager()
+    whole = manager.read_page(query, page_size=500).records
+    batched = list(manager.iter_history(query, batch_size=3))
+    assert [r.id for r in batched] == [r.id for r in whole]
+    assert len(batched) == 11
+
+
+def test_stats(client: TestClient, library: dict[str, Any]) -> None:
+    response = client.get("/api/v1/downloads/stats")
+    assert response.status_code == 200
+    assert response.json() == {
+        "downloads_total": 5,
+        "downloads_present": 4,
+        "total_size_present": 1000 + 500 + 2000 + 700,
+        "by_resolution": [
+            {"key": "1920x1080", "count": 2},
+            {"key": "1280x720", "count": 1},
+            {"key": "3840x2160", "count": 1},
+        ],
+        "by_video_format": [
+            {"key": "h264", "count": 2},
+            {"key": "hevc", "count": 1},
+            {"key": "vp9", "count": 1},
+        ],
+        "by_audio_format": [{"key": "aac", "count": 3}, {"key": "opus", "count": 1}],
+        "by_file_format": [
+            {"key": "matroska,webm", "count": 3},
+            {"key": "mov,mp4", "count": 1},
+        ],
+        "by_profile": [
+            {"profile_id": library["hd"].id, "profile_name": "HD", "count": 2},
+            {"profile_id": 0, "profile_name": None, "count": 1},
+            {"profile_id": 9999, "profile_name": None, "count": 1},
+        ],
+        "media_total": 3,
+        "media_with_trailer": 2,
+        "media_without_trailer": 1,
+    }
+
+
+def test_stats_of_an_empty_library(client: TestClient) -> None:
+    assert client.get("/api/v1/downloads/stats").json() == {
+        "downloads_total": 0,
+        "downloads_present": 0,
+        "total_size_present": 0,
+        "by_resolution": [],
+        "by_video_format": [],
+        "by_audio_format": [],
+        "by_file_format": [],
+        "by_profile": [],
+        "media_total": 0,
+        "media_with_trailer": 0,
+        "media_without_trailer": 0,
+    }
+
+
+def test_stats_follow_a_deletion(client: TestClient, library: dict[str, Any]) -> None:
+    up_records = history(client, media_id=library["up"].id, file_exists="true")
+    for record in up_records:
+        # Their paths are not real files: the deletion only marks them.
+        assert client.delete(f"/api/v1/downloads/{record['id']}").status_code == 200
+    stats = client.get("/api/v1/downloads/stats").json()
+    assert stats["downloads_present"] == 2
+    assert stats["media_with_trailer"] == 1
+    assert stats["media_without_trailer"] == 2
+    assert {b["key"] for b in stats["by_video_format"]} == {"h264"}

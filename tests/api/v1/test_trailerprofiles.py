@@ -1,0 +1,106 @@
+"""The trailer profile routes: create, read, update, delete and bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.utils.api import TOO_BIG, assert_4xx
+
+PROFILES = "/api/v1/trailerprofiles"
+
+
+def test_default_profile_exists_after_start(client: TestClient) -> None:
+    profiles = client.get(PROFILES).json()
+    assert [p["name"] for p in profiles] == ["Default"]
+    assert profiles[0]["enabled"] is True
+
+
+def test_profile_create_read_update_delete(client: TestClient) -> None:
+    created = client.post(PROFILES, json={"name": "4K", "video_resolution": 2160, "priority": 5})
+    assert created.status_code == 201, created.text
+    profile = created.json()
+    assert profile["file_format"] == "mkv"
+    assert client.get(f"{PROFILES}/{profile['id']}").json() == profile
+
+    patched = client.patch(
+        f"{PROFILES}/{profile['id']}", json={"file_name": "{title} - {resolution}"}
+    )
+    assert patched.status_code == 200
+    assert patched.json()["file_name"] == "{title} - {resolution}"
+    assert patched.json()["video_resolution"] == 2160
+    names = [p["name"] for p in client.get(PROFILES).json()]
+    assert names == ["4K", "Default"]  # highest priority first
+
+    assert client.delete(f"{PROFILES}/{profile['id']}").status_code == 204
+    assert_4xx(client.get(f"{PROFILES}/{profile['id']}"), 404)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "P", "file_name": "{title} {bogus}"},
+        {"name": "P", "file_name": "{title!r}"},
+        {"name": "P", "file_name": "{title"},
+        {"name": "P", "file_name": "sub/{title}"},
+        {"name": "P", "search_query": "{title} {nope} trailer"},
+        {"name": "P", "file_format": "avi"},
+        {"name": "P", "video_resolution": "high"},
+        {"name": "P", "video_resolution": 99999},
+        {"name": "P", "min_duration": 300, "max_duration": 200},
+        {"name": "P", "folder_name": ".."},
+        {"name": "P", "subtitles_languages": "en,???"},
+    ],
+)
+def test_profile_bad_bodies_are_422(client: TestClient, body: dict[str, Any]) -> None:
+    assert_4xx(client.post(PROFILES, json=body), 422)
+    assert [p["name"] for p in client.get(PROFILES).json()] == ["Default"]
+
+
+def test_profile_unknown_placeholder_is_named_in_the_detail(client: TestClient) -> None:
+    detail = assert_4xx(client.post(PROFILES, json={"name": "P", "file_name": "{title} {bogus}"}))
+    assert "bogus" in str(detail)
+    default_id = client.get(PROFILES).json()[0]["id"]
+    detail = assert_4xx(
+        client.patch(f"{PROFILES}/{default_id}", json={"file_name": "{title} {bogus}"}), 422
+    )
+    assert "bogus" in str(detail)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"name": None},
+        {"enabled": None},
+        {"min_duration": 900},  # not below the stored max_duration (600)
+        {"video_format": "divx"},
+        {"name": ""},
+    ],
+)
+def test_profile_bad_updates_are_422_and_change_nothing(
+    client: TestClient, patch: dict[str, Any]
+) -> None:
+    default = client.get(PROFILES).json()[0]
+    assert_4xx(client.patch(f"{PROFILES}/{default['id']}", json=patch), 422)
+    assert client.get(f"{PROFILES}/{default['id']}").json() == default
+
+
+def test_profile_name_is_unique(client: TestClient) -> None:
+    assert_4xx(client.post(PROFILES, json={"name": "Default"}), 409)
+    other = client.post(PROFILES, json={"name": "Other"}).json()
+    detail = assert_4xx(client.patch(f"{PROFILES}/{other['id']}", json={"name": "Default"}), 409)
+    assert "Default" in detail
+    assert client.get(f"{PROFILES}/{other['id']}").json()["name"] == "Other"
+    renamed = client.patch(f"{PROFILES}/{other['id']}", json={"name": "Other"})
+    assert renamed.status_code == 200  # its own name is no conflict
+
+
+def test_profile_unknown_ids_are_4xx(client: TestClient) -> None:
+    for path in (f"{PROFILES}/999999", f"{PROFILES}/{TOO_BIG}"):
+        assert_4xx(client.get(path))
+        assert_4xx(client.patch(path, json={"priority": 1}))
+        assert_4xx(client.delete(path))
