@@ -64,9 +64,10 @@ class _ChildProcesses:
 
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "subprocess.Popen" and self.watching:
-            executable, argv = args[0], args[1]
-            program = argv if isinstance(argv, str | bytes) else (argv or [executable])[0]
-            self.started.append(os.path.basename(os.fsdecode(program)))
+            executable, argv = args[0], args[1]  # as given to Popen: a string or a sequence
+            if not isinstance(argv, str | bytes | os.PathLike):
+                argv = next(iter(argv), executable)
+            self.started.append(os.path.basename(os.fsdecode(argv or "a program")))
 
 
 _children = _ChildProcesses()

@@ -17,7 +17,7 @@ deletes cascaded from media. SQLite only; elsewhere the search stays a LIKE.
 
 A later migration that recreates `media` or `download` (a batch operation) drops their
 triggers with the old table: it must create them again (see `create_triggers`).
-tests/test_migrations.py checks at head that both indexes follow their tables.
+tests/core/base/database/test_migrations.py checks at head that both indexes follow their tables.
 """
 
 from typing import Sequence, Union

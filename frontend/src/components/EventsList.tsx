@@ -1,10 +1,12 @@
-import type { MediaEvent } from "../api/types";
+import type { EventType, MediaEvent } from "../api/types";
 import { formatDateTime } from "../lib/format";
 import { Empty, ErrorState, Loading } from "./States";
 
-const EVENT_LABEL: Record<string, string> = {
+/** A label for every event type the backend has (the compiler checks that none is missing). */
+const EVENT_LABEL: Record<EventType, string> = {
   downloaded: "Downloaded",
   download_failed: "Download failed",
+  download_interrupted: "Download interrupted",
   deleted: "Deleted",
   restored: "Restored",
   renamed: "Renamed",
@@ -12,7 +14,7 @@ const EVENT_LABEL: Record<string, string> = {
 };
 
 export function eventLabel(type: string): string {
-  return EVENT_LABEL[type] ?? type.replaceAll("_", " ");
+  return EVENT_LABEL[type as EventType] ?? type.replaceAll("_", " ");
 }
 
 interface EventsListProps {

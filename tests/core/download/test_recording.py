@@ -29,7 +29,7 @@ from core.exceptions import ConflictError
 from core.history.backfill import backfill_library
 from core.history.fingerprint import file_fingerprint
 from core.history.reconcile import reconcile_library
-from tests.conftest import TEST_API_KEY
+from tests.utils.api import TEST_API_KEY
 from tests.utils.downloads import wait_download_finished
 from tests.utils.factories import download_create, make_download, make_media, make_profile
 from tests.utils.http_server import VideoServer
