@@ -55,6 +55,11 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[pytest.C
     return report
 
 
+LIBRARY_LOOKUPS = frozenset({"ldconfig", "file", "gcc", "cc", "ld", "objdump"})
+"""What `ctypes.util.find_library` runs when a module is first imported (pycryptodomex, under
+yt-dlp, looks for libgmp): an import, not work of the test."""
+
+
 class _ChildProcesses:
     """The programs started while a test that is not marked slow runs (an audit hook)."""
 
@@ -67,7 +72,9 @@ class _ChildProcesses:
             executable, argv = args[0], args[1]  # as given to Popen: a string or a sequence
             if not isinstance(argv, str | bytes | os.PathLike):
                 argv = next(iter(argv), executable)
-            self.started.append(os.path.basename(os.fsdecode(argv or "a program")))
+            program = os.path.basename(os.fsdecode(argv or "a program"))
+            if program not in LIBRARY_LOOKUPS:
+                self.started.append(program)
 
 
 _children = _ChildProcesses()

@@ -232,3 +232,18 @@ def test_media_list_sorts_on_the_server(
     assert [r["id"] for r in records] == [r["id"] for r in sorted(records, key=key)]
     assert len(records) == 3
     assert client.get(MEDIA, params={"sort": "bogus"}).status_code == 422
+
+
+def test_media_status_follows_monitor_and_records(client: TestClient) -> None:
+    """The status is derived, never sent: monitored without a trailer, downloaded with one."""
+    created = client.post(MEDIA, json=media_body(monitor=True))
+    assert created.status_code == 201, created.text
+    media = created.json()
+    assert media["status"] == "monitored"
+    unmonitored = client.patch(f"{MEDIA}/{media['id']}", json={"monitor": False}).json()
+    assert unmonitored["status"] == "missing"
+    make_download(media["id"], path="/m/t.mkv")
+    monitored = client.patch(f"{MEDIA}/{media['id']}", json={"monitor": True}).json()
+    assert monitored["status"] == "downloaded"
+    ignored = client.patch(f"{MEDIA}/{media['id']}", json={"status": "missing"})
+    assert ignored.json()["status"] == "downloaded"
