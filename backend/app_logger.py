@@ -1,26 +1,102 @@
-"""Logging: `ModuleLogger` on the standard logging module, configured once at start."""
+"""Logging: `ModuleLogger` on the standard logging module, configured once at start.
+
+Every line goes through `RedactSecrets` on the way out, whichever logger wrote it (uvicorn's
+access log included): API keys, tokens and passwords never reach the console or the files.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 ROOT_LOGGER = "trailarr"
 _FORMAT = "%(asctime)s [%(levelname)s] %(name)s: %(message)s"
+REDACTED = "***"
+
+_SECRET_NAME = r"(?<![\w-])[\w-]*?(?:api[_-]?key|token|passw(?:or)?d|secret)[\w-]*"
+_NAMED_SECRET = re.compile(
+    rf"""(?P<name>(?P<open>["']?){_SECRET_NAME}(?P=open))(?P<sep>\s*[:=]\s*)"""
+    r"""(?:(?P<quote>["'])(?:\\.|(?!(?P=quote)).)*(?P=quote)|[^\s&"',;<>)}\]]+)""",
+    re.IGNORECASE,
+)
+"""A value named like a secret: `api_key=...` in a query, `X-Api-Key: ...` in a header,
+`"password": "..."` in JSON or a repr. The name stays, the value goes."""
 
 
-def configure_logging(level: str = "INFO", logs_dir: Path | None = None) -> None:
-    """Send the app's logs to the console and, when given a folder, a rotating file."""
+def _hide_named(match: re.Match[str]) -> str:
+    quote_mark = match["quote"] or ""
+    return f"{match['name']}{match['sep']}{quote_mark}{REDACTED}{quote_mark}"
+
+
+def no_secrets() -> Iterable[str]:
+    return ()
+
+
+class RedactSecrets(logging.Filter):
+    """Hides secrets in a record's message (its arguments filled in), exception and stack.
+
+    Redacts the values of fields and query parameters named like api_key, apikey, token,
+    password or secret (any case), and wherever they appear, the values `secrets()` returns
+    (the app's API key), also URL-encoded.
+    """
+
+    def __init__(self, secrets: Callable[[], Iterable[str]] = no_secrets) -> None:
+        super().__init__()
+        self._secrets = secrets
+
+    def redact(self, text: str) -> str:
+        try:
+            known = [value for value in self._secrets() if value]
+        except Exception:  # a log line is still written when the settings cannot be read
+            known = []
+        for value in known:
+            for form in {value, quote(value, safe=""), quote_plus(value)}:
+                text = text.replace(form, REDACTED)
+        return _NAMED_SECRET.sub(_hide_named, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format: the handler reports it as usual
+            return True
+        record.msg, record.args = self.redact(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def configure_logging(
+    level: str = "INFO",
+    logs_dir: Path | None = None,
+    secrets: Callable[[], Iterable[str]] = no_secrets,
+) -> None:
+    """Send the app's logs to the console and, when given a folder, a rotating file.
+
+    Args:
+        level: the level of the app's, uvicorn's and alembic's loggers.
+        logs_dir: the folder of `trailarr.log`; None logs to the console only.
+        secrets: returns the values to hide wherever they appear (the API key); it is
+            called for every line, so it must be cheap and must not log.
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
     formatter = logging.Formatter(_FORMAT)
+    redact = RedactSecrets(secrets)
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(formatter)
+    console.addFilter(redact)
     root.addHandler(console)
     if logs_dir is not None:
         logs_dir.mkdir(parents=True, exist_ok=True)
@@ -28,6 +104,7 @@ def configure_logging(level: str = "INFO", logs_dir: Path | None = None) -> None
             logs_dir / "trailarr.log", maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
         )
         file_handler.setFormatter(formatter)
+        file_handler.addFilter(redact)
         root.addHandler(file_handler)
     root.setLevel(logging.WARNING)
     for name in (ROOT_LOGGER, "uvicorn", "alembic"):

@@ -29,6 +29,13 @@ def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _api_keys() -> tuple[str]:
+    """The API key in use, for the log filter (kept in memory after the first call)."""
+    from config import get_settings
+
+    return (get_settings().api_key(),)
+
+
 def main() -> int:
     """Entry point of the `trailarr` console script."""
     from config import get_settings
@@ -41,7 +48,9 @@ def main() -> int:
 
     from app_logger import ModuleLogger, configure_logging
 
-    configure_logging(settings.log_level, settings.logs_dir)
+    # The API key is hidden wherever a log line shows it (a request's ?api_key=..., say).
+    configure_logging(settings.log_level, settings.logs_dir, secrets=_api_keys)
+    _api_keys()  # read or made once here, before any thread could race to make it
     logger = ModuleLogger("Startup")
 
     from core.base.database.migrate import MigrationError, upgrade_database
@@ -57,6 +66,15 @@ def main() -> int:
         print(f"trailarr: the database upgrade failed: {exc}", file=sys.stderr)
         return 1
 
+    from core.base.health import DatabaseNotWritableError, check_database_writable
+
+    try:
+        check_database_writable()  # else every change would fail with a 500 after start-up
+    except DatabaseNotWritableError as exc:
+        logger.error(f"Cannot start: {exc}")
+        print(f"trailarr: {exc}", file=sys.stderr)
+        return 1
+
     import uvicorn
 
     from main import app
@@ -64,7 +82,14 @@ def main() -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
     logger.info(f"Trailarr {settings.version} listening on {settings.app_host}:{settings.app_port}")
-    uvicorn.run(app, host=settings.app_host, port=settings.app_port, log_config=None)
+    # proxy_headers=False: X-Forwarded-For is read by the app alone, behind TRUSTED_PROXIES.
+    uvicorn.run(
+        app,
+        host=settings.app_host,
+        port=settings.app_port,
+        log_config=None,
+        proxy_headers=False,
+    )
     logger.info("Trailarr stopped")
     return 0
 

@@ -6,16 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.frontend import mount_frontend
+from api.limits import BodyLimitMiddleware
 from api.v1 import auth, websockets
 from api.v1.router import api_router
 from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import APP_VERSION
+from core.auth import service as auth_service
 from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.base.health import health
 from core.base.notifier import notifier
 from core.download import jobs
 from core.download.recovery import recover_interrupted_downloads
@@ -30,6 +34,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     notifier.connect(websockets.ws_manager.broadcast)
     await anyio.to_thread.run_sync(settings.api_key)
+    # While no account exists: a one-time token that proves the account is made by the owner.
+    await anyio.to_thread.run_sync(auth_service.offer_setup_token)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
     # Before serving: finish or undo what a previous process left half done.
@@ -52,16 +58,27 @@ def create_app() -> FastAPI:
         version=APP_VERSION,
         description="Trailer downloads for your movie and series library, with their history.",
         lifespan=lifespan,
+        docs_url=None,  # served from packaged files by install_docs, not a CDN
+        redoc_url=None,
     )
+    application.add_middleware(BodyLimitMiddleware)  # 413 for bodies over 1 MiB, before auth
     install_error_handlers(application)
+    install_docs(application)
     application.include_router(auth.router)
     application.include_router(api_router)
     application.include_router(websockets.router)
 
     @application.get("/status", tags=["status"])
-    def status() -> dict[str, str]:
+    def status(response: Response) -> dict[str, str]:
         """Liveness: no API key needed."""
-        return {"status": "ok", "version": get_settings().version}
+        # 503 "degraded" with the reason while the database cannot be written (Docker
+        # healthchecks look at the status code); a probe write, at most one every few seconds,
+        # brings it back to "ok".
+        current = health.current()
+        if current.reason is None:
+            return {"status": "ok", "version": get_settings().version}
+        response.status_code = 503
+        return {"status": "degraded", "version": get_settings().version, "reason": current.reason}
 
     mount_frontend(application)  # last: its catch-all must not shadow the routes above
     return application

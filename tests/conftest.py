@@ -25,7 +25,7 @@ from core.base.database.engine import reset_engine
 from core.base.database.migrate import alembic_config
 from tests.utils.api import TEST_API_KEY
 
-pytest_plugins = ["tests.utils.http_server"]
+pytest_plugins = ["tests.utils.http_server", "tests.utils.server"]
 
 __all__ = ["TEST_API_KEY"]
 

@@ -5,13 +5,7 @@ Most tests run the command as a child process, as a user or a container would.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,37 +21,7 @@ from tests.utils.migrations import (
     head,
     script_copy_with_revision,
 )
-from tests.utils.net import free_port
-from tests.utils.wait import WAIT_SECONDS, wait_until
-
-REPO = Path(__file__).resolve().parents[1]
-CLI = REPO / "backend" / "cli.py"
-HTTP_TIMEOUT = 60
-
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a `trailarr` child: ours without the app's variables, plus these."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("APP_", "TRAILARR_")) and key not in {"DATABASE_URL", "LOG_LEVEL"}
-    }
-    env["APP_DATA_DIR"] = str(data_dir)
-    env.update(extra)
-    return env
-
-
-def run_cli(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CLI)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=WAIT_SECONDS,
-        check=False,
-    )
+from tests.utils.server import HTTP_TIMEOUT, Server, cli_env, run_cli
 
 
 @pytest.mark.slow
@@ -122,60 +86,6 @@ def test_database_at_an_unknown_revision_is_refused(
     assert not (data_dir / "backups").exists()
 
 
-class Server:
-    """A `trailarr` child process serving on a free port."""
-
-    def __init__(self, data_dir: Path, log: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, str(CLI)],
-                env=cli_env(data_dir, APP_HOST="127.0.0.1", APP_PORT=str(self.port)),
-                cwd=REPO,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_ready(self) -> None:
-        def answers() -> bool:
-            if self.process.poll() is not None:
-                pytest.fail(f"trailarr exited early:\n{self.log.read_text(errors='replace')}")
-            try:
-                return httpx.get(f"{self.base}/status", timeout=5).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_until(answers, f"an answer from trailarr (log: {self.log})", interval=0.1)
-
-    def terminate(self) -> tuple[int, float]:
-        """SIGTERM, then the exit code and how long the process took to stop."""
-        started = time.monotonic()
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=WAIT_SECONDS)
-        return code, time.monotonic() - started
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=WAIT_SECONDS)
-
-
-@pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[type[Server]]:
-    started: list[Server] = []
-
-    class _Server(Server):
-        def __init__(self, data_dir: Path, log: Path) -> None:
-            super().__init__(data_dir, log)
-            started.append(self)
-
-    yield _Server
-    for server in started:
-        server.kill()
-
-
 @pytest.mark.slow
 def test_real_start_serves_stops_on_sigterm_and_keeps_data_on_restart(
     tmp_path: Path, server_factory: type[Server]
@@ -226,3 +136,67 @@ def test_real_start_serves_stops_on_sigterm_and_keeps_data_on_restart(
     code, _ = second.terminate()
     assert code == 0
     assert not (data / "backups").exists()  # never pending: a new database, then at head
+
+
+@pytest.mark.slow
+def test_real_start_offers_a_setup_token(tmp_path: Path, server_factory: type[Server]) -> None:
+    """Only the owner, who can read the log or the data folder, can make the account."""
+    data = tmp_path / "server-data"
+    data.mkdir()
+    server = server_factory(data, tmp_path / "server.log")
+    server.wait_ready()
+    token_file = data / "setup_token"
+    token = token_file.read_text().strip()
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    line = (
+        f"First-run setup: open http://127.0.0.1:{server.port}/ and enter the setup token "
+        f"{token} (also in {token_file})"
+    )
+    assert line in server.log.read_text(errors="replace")
+    assert line in (data / "logs" / "trailarr.log").read_text(errors="replace")
+
+    setup = f"{server.base}/api/v1/auth/setup"
+    body = {"username": "admin", "password": "long enough"}
+    refused = httpx.post(setup, json=body, timeout=HTTP_TIMEOUT)
+    assert refused.status_code == 403
+    made = httpx.post(setup, json=body | {"setup_token": token}, timeout=HTTP_TIMEOUT)
+    assert made.status_code == 201, made.text
+    assert not token_file.exists()
+    code, _ = server.terminate()
+    assert code == 0
+
+
+@pytest.mark.slow
+def test_real_start_leaves_x_forwarded_for_to_the_app(
+    tmp_path: Path, server_factory: type[Server]
+) -> None:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: it must not rewrite the peer."""
+    from core.auth.throttle import MAX_FAILURES
+
+    data = tmp_path / "server-data"
+    data.mkdir()
+    server = server_factory(data, tmp_path / "server.log")
+    server.wait_ready()
+    key = {"X-API-KEY": (data / "api_key").read_text().strip()}
+    body = {"username": "admin", "password": "long enough"}
+    made = httpx.post(
+        f"{server.base}/api/v1/auth/setup", json=body, headers=key, timeout=HTTP_TIMEOUT
+    )
+    assert made.status_code == 201, made.text
+
+    login = f"{server.base}/api/v1/auth/login"
+    wrong = body | {"password": "guessing"}
+    for n in range(MAX_FAILURES):
+        headers = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert (
+            httpx.post(login, json=wrong, headers=headers, timeout=HTTP_TIMEOUT).status_code == 401
+        )
+    escaped = [
+        httpx.post(
+            login, json=body, headers={"X-Forwarded-For": f"198.51.100.{n}"}, timeout=HTTP_TIMEOUT
+        ).status_code
+        for n in range(12)
+    ]
+    assert escaped == [429] * 12
+    code, _ = server.terminate()
+    assert code == 0

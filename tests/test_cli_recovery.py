@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_cli import HTTP_TIMEOUT, Server
-from tests.test_cli import server_factory as server_factory  # the fixture, for this module
 from tests.utils.http_server import VideoServer
 from tests.utils.mediafiles import make_video
+from tests.utils.server import HTTP_TIMEOUT, Server
 from tests.utils.wait import wait_until
 
 pytestmark = pytest.mark.slow

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app_logger import ModuleLogger
+from core.base.health import health, write_failure_reason
 from core.exceptions import AppError
 
 logger = ModuleLogger("API")
@@ -33,6 +34,14 @@ def integrity_answer(exc: IntegrityError) -> tuple[int, str]:
     return status.HTTP_422_UNPROCESSABLE_CONTENT, f"The change breaks a constraint: {message}"
 
 
+def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception(f"Unexpected error on {request.method} {request.url.path}: {exc}")
+    return JSONResponse(
+        status_code=500,
+        content={"detail": "Internal error; the server log has the details"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
@@ -53,10 +62,22 @@ def install_error_handlers(app: FastAPI) -> None:
             content={"detail": "A number in the request is too large"},
         )
 
+    @app.exception_handler(OperationalError)
+    async def _operational_error(request: Request, exc: OperationalError) -> JSONResponse:
+        # A read-only, full or failing disk: 503 and GET /status degraded, until a write works.
+        reason = write_failure_reason(exc)
+        if reason is None:
+            return _internal_error(request, exc)
+        health.record_write_failure(reason)
+        logger.error(f"{request.method} {request.url.path}: the database cannot be written")
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={
+                "detail": f"The database cannot be written: {reason}; "
+                "check disk space and permissions"
+            },
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception(f"Unexpected error on {request.method} {request.url.path}: {exc}")
-        return JSONResponse(
-            status_code=500,
-            content={"detail": "Internal error; the server log has the details"},
-        )
+        return _internal_error(request, exc)

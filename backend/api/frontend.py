@@ -19,9 +19,10 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.docs import DOCS_STATIC, DOCS_URL, REDOC_URL
 from config import get_settings
 
-RESERVED_PREFIXES = ("/api", "/ws", "/status", "/docs", "/redoc", "/openapi.json")
+RESERVED_PREFIXES = ("/api", "/ws", "/status", DOCS_URL, REDOC_URL, DOCS_STATIC, "/openapi.json")
 """Paths that belong to the server: never answered with the UI."""
 ASSETS_DIR = "assets"
 ASSET_CACHE = "public, max-age=31536000, immutable"

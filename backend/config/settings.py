@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, PrivateAttr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 APP_VERSION = "0.1.0"
 API_KEY_FILE = "api_key"
+SETUP_TOKEN_FILE = "setup_token"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FRONTEND_DIST = REPO_ROOT / "frontend" / "dist"
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
@@ -38,6 +43,8 @@ class Settings(BaseSettings):
     ffmpeg_timeout: float = Field(default=1800.0, gt=0)
     # The built web UI (`npm run build` in frontend/), served at /.
     frontend_dist: Path = Field(default=DEFAULT_FRONTEND_DIST)
+    # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
 
     @field_validator("app_data_dir")
     @classmethod
@@ -55,6 +62,23 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_dist(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for part in value.split(","):
+            if not (entry := part.strip()):
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 10.0.0.1 or 172.16.0.0/12)"
+                ) from None
+        return tuple(networks)
 
     @field_validator("log_level")
     @classmethod
@@ -96,6 +120,10 @@ class Settings(BaseSettings):
         if not url.startswith("sqlite:///") or url.endswith(":memory:"):
             return None
         return Path(url.removeprefix("sqlite:///"))
+
+    @property
+    def setup_token_file(self) -> Path:
+        return self.app_data_dir / SETUP_TOKEN_FILE
 
     @property
     def logs_dir(self) -> Path:

@@ -220,6 +220,11 @@ async function main() {
     await step("first visit: set up the admin account", async () => {
       await page.goto(`${base}/`);
       await page.waitForURL(/\/setup$/);
+      // Only the owner can make the account: the token the backend wrote at start.
+      const tokenFile = join(dataDir, "setup_token");
+      const setupToken = readFileSync(tokenFile, "utf8").trim();
+      assert(setupToken.length >= 32, "the backend wrote a setup token");
+      await page.getByLabel("Setup token").fill("not-the-token");
       await page.getByLabel("User name").fill(USER.username);
       await page.getByLabel("Password", { exact: true }).fill("short");
       await page.getByLabel("Repeat password").fill("short");
@@ -229,8 +234,12 @@ async function main() {
       await page.getByLabel("Password", { exact: true }).fill(USER.password);
       await page.getByLabel("Repeat password").fill(USER.password);
       await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByText("Wrong or missing setup token").waitFor();
+      await page.getByLabel("Setup token").fill(setupToken);
+      await page.getByRole("button", { name: "Create account" }).click();
       await page.getByRole("heading", { name: "Library" }).waitFor();
       assertEqual(new URL(page.url()).pathname, "/", "path after setup");
+      assert(!existsSync(tokenFile), "the setup token is deleted once the account exists");
     });
 
     await step("library lists the media with status and trailer", async () => {
@@ -564,6 +573,28 @@ async function main() {
       );
       await page.getByText("APP_API_KEY", { exact: true }).waitFor();
       await page.screenshot({ path: join(artifacts, "settings.png") });
+    });
+
+    await step("settings: change the password, then sign out of all sessions", async () => {
+      const newPassword = "a brand new password";
+      const panel = page.getByRole("region", { name: "Password" });
+      await panel.getByLabel("Current password", { exact: true }).fill("not my password");
+      await panel.getByLabel("New password", { exact: true }).fill(newPassword);
+      await panel.getByLabel("Repeat new password").fill(newPassword);
+      await panel.getByRole("button", { name: "Change password" }).click();
+      await panel.getByText("The current password is wrong").waitFor();
+      await panel.getByLabel("Current password").fill(USER.password);
+      await panel.getByRole("button", { name: "Change password" }).click();
+      await panel.getByText("The password is changed").waitFor();
+      USER.password = newPassword;
+
+      await page.getByRole("button", { name: "Sign out of all sessions" }).click();
+      await page.getByRole("button", { name: "Sign out everywhere" }).click();
+      await page.waitForURL(/\/login/);
+      await page.getByLabel("User name").fill(USER.username);
+      await page.getByLabel("Password").fill(USER.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Settings" }).waitFor();
     });
 
     await step("add a media item from the library, with a field error first", async () => {

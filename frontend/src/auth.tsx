@@ -9,7 +9,7 @@ import {
 } from "react";
 import { Navigate, useLocation } from "react-router-dom";
 import { api, call, setCsrfToken, UNAUTHORIZED_EVENT } from "./api/client";
-import type { AuthStatus, Credentials } from "./api/types";
+import type { AuthStatus, Credentials, SetupCredentials } from "./api/types";
 import { ErrorState, Loading } from "./components/States";
 
 interface AuthContextValue {
@@ -17,8 +17,10 @@ interface AuthContextValue {
   error: unknown;
   refresh: () => Promise<AuthStatus | null>;
   login: (credentials: Credentials) => Promise<void>;
-  setup: (credentials: Credentials) => Promise<void>;
+  setup: (credentials: SetupCredentials) => Promise<void>;
   logout: () => Promise<void>;
+  /** End every session of the user, this browser's included. */
+  logoutAll: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -56,11 +58,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const setup = useCallback(
-    async (credentials: Credentials) => {
+    async (credentials: SetupCredentials) => {
       await call(api.POST("/api/v1/auth/setup", { body: credentials }));
       const next = await refresh();
       // Sign in straight away when creating the account did not already do it.
-      if (next && !next.authenticated) await login(credentials);
+      if (next && !next.authenticated) {
+        await login({ username: credentials.username, password: credentials.password });
+      }
     },
     [refresh, login],
   );
@@ -73,9 +77,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, [refresh]);
 
+  const logoutAll = useCallback(async () => {
+    await call(api.POST("/api/v1/auth/logout-all"));
+    await refresh();
+  }, [refresh]);
+
   const value = useMemo(
-    () => ({ status, error, refresh, login, setup, logout }),
-    [status, error, refresh, login, setup, logout],
+    () => ({ status, error, refresh, login, setup, logout, logoutAll }),
+    [status, error, refresh, login, setup, logout, logoutAll],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

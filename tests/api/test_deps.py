@@ -20,6 +20,9 @@ SIGN_IN_OPERATIONS = {
     ("POST", "/api/v1/auth/setup"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
+    # These two need a session and its CSRF token (test_auth.py), never the API key.
+    ("POST", "/api/v1/auth/password"),
+    ("POST", "/api/v1/auth/logout-all"),
 }
 
 

@@ -15,7 +15,14 @@ from config import Settings, get_settings
 @pytest.fixture
 def bare_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
     """Only APP_DATA_DIR set: every other setting at its default."""
-    for name in ("APP_API_KEY", "ALLOW_LOCAL_SOURCES", "APP_HOST", "APP_PORT", "LOG_LEVEL"):
+    for name in (
+        "APP_API_KEY",
+        "ALLOW_LOCAL_SOURCES",
+        "APP_HOST",
+        "APP_PORT",
+        "LOG_LEVEL",
+        "TRUSTED_PROXIES",
+    ):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     return data_dir
@@ -31,6 +38,7 @@ def test_defaults(bare_env: Path) -> None:
     assert settings.sqlite_path == bare_env.resolve() / "trailarr.db"
     assert settings.logs_dir == bare_env.resolve() / "logs"
     assert settings.backups_dir == bare_env.resolve() / "backups"
+    assert settings.trusted_proxies == ()
 
 
 def test_environment_overrides(bare_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,3 +113,33 @@ def test_app_api_key_wins_over_the_file(bare_env: Path, monkeypatch: pytest.Monk
     assert Settings().api_key() == "from-file"
     monkeypatch.setenv("APP_API_KEY", "from-env")
     assert Settings().api_key() == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", ()),
+        ("10.0.0.2", ("10.0.0.2/32",)),
+        (" 10.0.0.2 , 172.16.0.0/12,,::1 ", ("10.0.0.2/32", "172.16.0.0/12", "::1/128")),
+        ("192.168.1.7/24", ("192.168.1.0/24",)),
+        ("fd00::/8", ("fd00::/8",)),
+    ],
+)
+def test_trusted_proxies_are_a_comma_separated_list(
+    bare_env: Path, monkeypatch: pytest.MonkeyPatch, value: str, expected: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", value)
+    assert tuple(str(network) for network in Settings().trusted_proxies) == expected
+
+
+@pytest.mark.parametrize("value", ["proxy.local", "10.0.0.300", "10.0.0.0/33", "10.0.0.1;10.0.0.2"])
+def test_a_bad_trusted_proxy_is_refused_at_load_in_one_line(
+    bare_env: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", f"127.0.0.1,{value}")
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    message = _settings_error(caught.value)
+    assert message.startswith("trailarr: invalid setting TRUSTED_PROXIES=")
+    assert "is not an IP address or network" in message
+    assert "\n" not in message

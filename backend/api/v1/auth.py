@@ -10,14 +10,17 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, HTTPException, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
-from api.deps import CSRF_COOKIE, SESSION_COOKIE
+from api.client_address import client_address
+from api.deps import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, key_matches
 from core.auth import service
+from core.auth.security import tokens_match
 from core.auth.service import SignedIn, WrongCredentialsError
 from core.auth.throttle import login_throttle
 from core.base.database.models.base import utc_now
+from core.base.database.models.user import UserSessionRead
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -27,6 +30,17 @@ SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
 class Credentials(BaseModel):
     username: str
     password: str
+
+
+class SetupCredentials(Credentials):
+    # Printed in the server's log at start and kept in APP_DATA_DIR/setup_token; not needed
+    # with the API key in the X-API-KEY header.
+    setup_token: str | None = None
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str
 
 
 class AuthStatus(BaseModel):
@@ -78,8 +92,31 @@ def _wait(seconds: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _signed_in_session(request: Request, session_token: SessionCookie = None) -> UserSessionRead:
+    """The request's live session, with its CSRF token: 401 or 403 otherwise."""
+    session = service.current_session(session_token)
+    if session is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED, detail="Sign in first: no live session"
+        )
+    if not tokens_match(request.headers.get(CSRF_HEADER), session.csrf_token):
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN, detail="Missing or wrong CSRF token"
+        )
+    return session
+
+
+SignedInSession = Annotated[UserSessionRead, Depends(_signed_in_session)]
+
+
+def _throttled(client: str) -> None:
+    retry_after = login_throttle.retry_after(client)
+    if retry_after is not None:
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"Too many failed sign-ins from this address: try again in {_wait(retry_after)}",
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 @router.get("/status")
@@ -94,11 +131,29 @@ def auth_status(session_token: SessionCookie = None) -> AuthStatus:
     )
 
 
-@router.post("/setup", status_code=status.HTTP_201_CREATED)
-def setup(credentials: Credentials, request: Request, response: Response) -> SignedInUser:
-    """Create the account on first use and sign it in; 409 once an account exists."""
+@router.post(
+    "/setup",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        403: {"description": "Wrong or missing setup token (and no API key)"},
+        409: {"description": "The account exists already"},
+    },
+)
+def setup(
+    credentials: SetupCredentials,
+    request: Request,
+    response: Response,
+    api_key: Annotated[str | None, Header(alias="X-API-KEY")] = None,
+) -> SignedInUser:
+    """Create the account on first use and sign it in; 409 once an account exists.
+
+    Needs the setup token (in the body) or the API key (in the X-API-KEY header).
+    """
     signed_in = service.create_first_user(
-        username=credentials.username, password=credentials.password
+        username=credentials.username,
+        password=credentials.password,
+        setup_token=credentials.setup_token,
+        by_api_key=key_matches(api_key),
     )
     _set_cookies(response, request, signed_in)
     return SignedInUser(username=signed_in.session.username)
@@ -118,14 +173,8 @@ def login(
     session_token: SessionCookie = None,
 ) -> SignedInUser:
     """Sign in: sets the session and CSRF cookies."""
-    client = _client(request)
-    retry_after = login_throttle.retry_after(client)
-    if retry_after is not None:
-        raise HTTPException(
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"Too many failed sign-ins from this address: try again in {_wait(retry_after)}",
-            headers={"Retry-After": str(retry_after)},
-        )
+    client = client_address(request)
+    _throttled(client)
     try:
         signed_in = service.sign_in(username=credentials.username, password=credentials.password)
     except WrongCredentialsError:
@@ -143,4 +192,42 @@ def logout(request: Request, response: Response, session_token: SessionCookie = 
     """End the session on the server and clear its cookies."""
     if session_token:
         service.sign_out(session_token)
+    _clear_cookies(response, request)
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        401: {"description": "Not signed in"},
+        403: {"description": "Wrong current password, or missing CSRF token"},
+        429: {"description": "Too many failed password checks from this address"},
+    },
+)
+def change_password(change: PasswordChange, request: Request, session: SignedInSession) -> None:
+    """Change the signed-in user's password; the user's other sessions end."""
+    client = client_address(request)
+    _throttled(client)
+    try:
+        service.change_password(
+            session=session,
+            current_password=change.current_password,
+            new_password=change.new_password,
+        )
+    except service.WrongPasswordError:
+        login_throttle.failed(client)
+        raise
+
+
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        401: {"description": "Not signed in"},
+        403: {"description": "Missing CSRF token"},
+    },
+)
+def logout_all(request: Request, response: Response, session: SignedInSession) -> None:
+    """End every session of the signed-in user, this one included, and clear its cookies."""
+    service.sign_out_everywhere(session.user_id)
     _clear_cookies(response, request)

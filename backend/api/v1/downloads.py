@@ -118,11 +118,22 @@ def _csv_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
 def _csv_cell(value: Any) -> Any:
+    """A value as a CSV cell; a string that a spreadsheet would run gets a leading `'`.
+
+    File names and titles come from the internet. Numbers stay numbers: only strings are
+    neutralised, so a negative size is still a number.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
     return value
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import ValidationError
 
+from app_logger import ModuleLogger
+from config import get_settings
+from core.auth import setup_token as token_store
 from core.auth.security import (
     hash_password,
     new_token,
@@ -16,14 +20,22 @@ from core.auth.security import (
 )
 from core.base.database.manager.user import UserManager
 from core.base.database.models.base import utc_now
-from core.base.database.models.user import UserCreate, UserSessionCreate, UserSessionRead
+from core.base.database.models.user import (
+    UserCreate,
+    UserSessionCreate,
+    UserSessionRead,
+    check_password,
+)
 from core.exceptions import AppError, ConflictError, InvalidInputError
 
 SESSION_LIFETIME = timedelta(days=30)
 # last_seen_at is written at most this often per session, not on every request.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+
 users = UserManager()
+logger = ModuleLogger("Auth")
 
 
 class WrongCredentialsError(AppError):
@@ -31,6 +43,23 @@ class WrongCredentialsError(AppError):
 
     def __init__(self) -> None:
         super().__init__("Wrong username or password")
+
+
+class SetupTokenError(AppError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Wrong or missing setup token: the server prints it in its console and log at "
+            "start, and keeps it in the file setup_token in its data folder (APP_DATA_DIR)"
+        )
+
+
+class WrongPasswordError(AppError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__("The current password is wrong")
 
 
 @dataclass(frozen=True)
@@ -46,16 +75,59 @@ def setup_required() -> bool:
     return users.count() == 0
 
 
-def create_first_user(*, username: str, password: str) -> SignedIn:
-    """Create the one account and sign it in; ConflictError when an account exists."""
+def offer_setup_token() -> str | None:
+    """At start: a new setup token, printed in the log, while no account exists; else None.
+
+    Once an account exists, a token left behind is deleted.
+    """
+    path = get_settings().setup_token_file
+    if not setup_required():
+        token_store.discard(path)
+        return None
+    token = token_store.create(path)
+    _announce_setup_token(token, path)
+    return token
+
+
+def _announce_setup_token(token: str, path: Path) -> None:
+    settings = get_settings()
+    host = "localhost" if settings.app_host in WILDCARD_HOSTS else settings.app_host
+    if ":" in host:
+        host = f"[{host}]"
+    logger.warning(
+        f"First-run setup: open http://{host}:{settings.app_port}/ and enter the setup token "
+        f"{token} (also in {path})"
+    )
+
+
+def setup_token_valid(candidate: str | None) -> bool:
+    """Whether `candidate` is the current setup token (one is made on first need)."""
+    path = get_settings().setup_token_file
+    if token_store.read(path) is None:
+        _announce_setup_token(token_store.create(path), path)
+        return False
+    return token_store.matches(path, candidate)
+
+
+def create_first_user(
+    *, username: str, password: str, setup_token: str | None, by_api_key: bool = False
+) -> SignedIn:
+    """Create the one account and sign it in.
+
+    The caller proves it owns the server with the setup token or the API key (`by_api_key`):
+    SetupTokenError otherwise. ConflictError when an account exists.
+    """
+    if not setup_required():  # before the slow hash; create_first checks again
+        raise ConflictError("An account exists already: sign in instead")
+    if not by_api_key and not setup_token_valid(setup_token):
+        raise SetupTokenError()
     try:
         user_create = UserCreate(username=username, password=password)
     except ValidationError as exc:
         raise InvalidInputError(_messages(exc)) from exc
-    if not setup_required():  # before the slow hash; create_first checks again
-        raise ConflictError("An account exists already: sign in instead")
     # Hashed before the write transaction, so that its lock is not held meanwhile.
     user = users.create_first(user_create.username, hash_password(user_create.password))
+    token_store.discard(get_settings().setup_token_file)
     return _start_session(user.id)
 
 
@@ -74,6 +146,29 @@ def sign_in(*, username: str, password: str) -> SignedIn:
 def sign_out(token: str) -> bool:
     """End the session behind `token`; whether there was one."""
     return users.delete_session(token_hash(token))
+
+
+def change_password(*, session: UserSessionRead, current_password: str, new_password: str) -> None:
+    """Replace the signed-in user's password; the user's other sessions end.
+
+    WrongPasswordError when `current_password` is wrong, InvalidInputError when the new one
+    breaks the rules that hold at setup.
+    """
+    stored = users.read_password_hash(session.user_id)
+    if stored is None or not verify_password(current_password, stored):
+        raise WrongPasswordError()
+    try:
+        check_password(new_password)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    users.replace_password_hash(
+        session.user_id, hash_password(new_password), keep_session_id=session.id
+    )
+
+
+def sign_out_everywhere(user_id: int) -> int:
+    """End every session of the user, the current one included; how many there were."""
+    return users.delete_sessions(user_id)
 
 
 def current_session(token: str | None) -> UserSessionRead | None:

@@ -22,6 +22,8 @@ export interface Page<T> {
 
 export type AuthStatus = Schemas["AuthStatus"];
 export type Credentials = Schemas["Credentials"];
+export type SetupCredentials = Schemas["SetupCredentials"];
+export type PasswordChange = Schemas["PasswordChange"];
 
 export type HistoryRecord = Schemas["DownloadHistoryRead"];
 export type HistoryPage = Schemas["Page_DownloadHistoryRead_"];

@@ -7,6 +7,9 @@ import { ErrorState, Loading } from "../components/States";
 import { useTitle } from "../lib/hooks";
 
 const MIN_PASSWORD = 8;
+export const SETUP_TOKEN_HINT =
+  "Only the server's owner can create the account: the server prints the token in its " +
+  "console and log when it starts, and keeps it in the file setup_token in its data folder.";
 
 /** `/login` and `/setup`: the first visit creates the admin account, later ones sign in. */
 export function AuthPage({ mode }: { mode: "login" | "setup" }) {
@@ -16,6 +19,7 @@ export function AuthPage({ mode }: { mode: "login" | "setup" }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
+  const [setupToken, setSetupToken] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -41,6 +45,7 @@ export function AuthPage({ mode }: { mode: "login" | "setup" }) {
     event.preventDefault();
     setFormError(null);
     const local: FieldErrors = {};
+    if (mode === "setup" && !setupToken.trim()) local.setup_token = "Enter the setup token";
     if (!username.trim()) local.username = "Enter a user name";
     if (!password) local.password = "Enter a password";
     else if (mode === "setup" && password.length < MIN_PASSWORD) {
@@ -54,7 +59,7 @@ export function AuthPage({ mode }: { mode: "login" | "setup" }) {
     setBusy(true);
     try {
       const credentials = { username: username.trim(), password };
-      if (mode === "setup") await setup(credentials);
+      if (mode === "setup") await setup({ ...credentials, setup_token: setupToken.trim() });
       else await login(credentials);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
@@ -84,6 +89,19 @@ export function AuthPage({ mode }: { mode: "login" | "setup" }) {
             : "Sign in to continue."}
         </p>
         <FormError message={formError} />
+        {mode === "setup" && (
+          <TextField
+            label="Setup token"
+            name="setup_token"
+            value={setupToken}
+            onChange={setSetupToken}
+            error={errors.setup_token}
+            autoComplete="off"
+            hint={SETUP_TOKEN_HINT}
+            autoFocus
+            required
+          />
+        )}
         <TextField
           label="User name"
           name="username"
@@ -91,7 +109,7 @@ export function AuthPage({ mode }: { mode: "login" | "setup" }) {
           onChange={setUsername}
           error={errors.username}
           autoComplete="username"
-          autoFocus
+          autoFocus={mode === "login"}
           required
         />
         <TextField

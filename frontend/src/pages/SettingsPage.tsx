@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api, call, errorMessage } from "../api/client";
+import { PasswordPanel, SessionsPanel } from "../components/AccountSettings";
 import { ConfirmDialog } from "../components/Modal";
 import { ErrorState, Loading } from "../components/States";
 import { useAsync, useTitle } from "../lib/hooks";
@@ -120,6 +121,8 @@ export function SettingsPage() {
           </p>
         )}
       </section>
+      <PasswordPanel />
+      <SessionsPanel />
       <section className="panel" aria-labelledby="about-heading">
         <h2 id="about-heading">About</h2>
         <dl className="facts">

@@ -1,4 +1,5 @@
-"""Sign-in for the web UI: the account, the session cookie, CSRF, and the throttle."""
+"""Sign-in for the web UI: the account and its setup token, the session cookie, CSRF, the
+password, and the throttle (behind trusted proxies only)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from core.auth import security
 from core.auth.service import LAST_SEEN_RESOLUTION, SESSION_LIFETIME
 from core.auth.throttle import MAX_FAILURES, LoginThrottle, login_throttle
 from tests.utils.api import TEST_API_KEY, api_operations, with_ids
+from tests.utils.auth import SETUP_TOKEN_FILE, read_setup_token, setup_body
 from tests.utils.db import connect, execute, rows
 
 USERNAME = "admin"
@@ -33,11 +36,9 @@ def fresh_throttle() -> Iterator[None]:
 
 
 @pytest.fixture
-def signed_in(anonymous: TestClient) -> TestClient:
+def signed_in(anonymous: TestClient, data_dir: Path) -> TestClient:
     """A browser after creating the account (which signs it in)."""
-    response = anonymous.post(
-        "/api/v1/auth/setup", json={"username": USERNAME, "password": PASSWORD}
-    )
+    response = anonymous.post("/api/v1/auth/setup", json=setup_body(data_dir, USERNAME, PASSWORD))
     assert response.status_code == 201
     return anonymous
 
@@ -77,9 +78,9 @@ def test_status_before_any_account(anonymous: TestClient) -> None:
     }
 
 
-def test_setup_creates_the_account_and_signs_it_in(anonymous: TestClient) -> None:
+def test_setup_creates_the_account_and_signs_it_in(anonymous: TestClient, data_dir: Path) -> None:
     response = anonymous.post(
-        "/api/v1/auth/setup", json={"username": f"  {USERNAME} ", "password": PASSWORD}
+        "/api/v1/auth/setup", json=setup_body(data_dir, f"  {USERNAME} ", PASSWORD)
     )
     assert response.status_code == 201
     assert response.json() == {"username": USERNAME}
@@ -107,6 +108,107 @@ def test_setup_works_once_only(signed_in: TestClient, db_file: Path) -> None:
     assert rows(db_file, "SELECT username FROM user") == [(USERNAME,)]
 
 
+# The setup token
+
+
+def test_a_setup_token_is_written_and_logged_at_start(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from main import app
+
+    path = data_dir / SETUP_TOKEN_FILE
+    with caplog.at_level("WARNING", logger="trailarr"), TestClient(app):
+        token = read_setup_token(data_dir)
+    assert len(token) >= 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    lines = [r.getMessage() for r in caplog.records if "First-run setup" in r.getMessage()]
+    assert lines == [
+        f"First-run setup: open http://localhost:7889/ and enter the setup token {token} "
+        f"(also in {path})"
+    ]
+
+
+@pytest.mark.parametrize("token", [None, "", "guessed", "x" * 32])
+def test_setup_without_the_setup_token_is_refused(
+    anonymous: TestClient, db_file: Path, token: str | None
+) -> None:
+    body = {"username": "intruder", "password": PASSWORD, "setup_token": token}
+    response = anonymous.post("/api/v1/auth/setup", json=body)
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert "setup token" in detail and "log" in detail and "setup_token" in detail
+    assert "trailarr_session" not in anonymous.cookies
+    assert rows(db_file, "SELECT count(*) FROM user") == [(0,)]
+    assert anonymous.get("/api/v1/auth/status").json()["setup_required"] is True
+    # Nor does the API key of the settings route open to a stranger.
+    assert anonymous.get("/api/v1/settings").status_code == 401
+
+
+def test_the_api_key_stands_in_for_the_setup_token(anonymous: TestClient, data_dir: Path) -> None:
+    body = {"username": USERNAME, "password": PASSWORD}
+    wrong = anonymous.post("/api/v1/auth/setup", json=body, headers={"X-API-KEY": "nope"})
+    assert wrong.status_code == 403
+    response = anonymous.post("/api/v1/auth/setup", json=body, headers={"X-API-KEY": TEST_API_KEY})
+    assert response.status_code == 201
+    assert not (data_dir / SETUP_TOKEN_FILE).exists()
+
+
+def test_the_setup_token_is_void_once_the_account_exists(
+    anonymous: TestClient, data_dir: Path
+) -> None:
+    body = setup_body(data_dir, USERNAME, PASSWORD)
+    assert anonymous.post("/api/v1/auth/setup", json=body).status_code == 201
+    assert not (data_dir / SETUP_TOKEN_FILE).exists()
+    again = anonymous.post("/api/v1/auth/setup", json=body | {"username": "second"})
+    assert again.status_code == 409
+
+    from main import app
+
+    with TestClient(app) as restarted:  # a restart makes no new token
+        assert not (data_dir / SETUP_TOKEN_FILE).exists()
+        assert restarted.post("/api/v1/auth/setup", json=body).status_code == 409
+
+
+def test_a_leftover_token_file_is_deleted_at_start_once_the_account_exists(
+    signed_in: TestClient, data_dir: Path
+) -> None:
+    (data_dir / SETUP_TOKEN_FILE).write_text("left-over\n")
+    from main import app
+
+    with TestClient(app):
+        assert not (data_dir / SETUP_TOKEN_FILE).exists()
+
+
+def test_a_missing_token_file_is_made_again_on_first_need(
+    anonymous: TestClient, data_dir: Path
+) -> None:
+    old = read_setup_token(data_dir)
+    (data_dir / SETUP_TOKEN_FILE).unlink()
+    body = {"username": USERNAME, "password": PASSWORD, "setup_token": old}
+    assert anonymous.post("/api/v1/auth/setup", json=body).status_code == 403
+    new = read_setup_token(data_dir)
+    assert new != old
+    body["setup_token"] = new
+    assert anonymous.post("/api/v1/auth/setup", json=body).status_code == 201
+
+
+def test_the_setup_token_is_compared_in_constant_time(
+    anonymous: TestClient, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    real = security.secrets.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(security.secrets, "compare_digest", spy)
+    token = read_setup_token(data_dir)
+    body = {"username": USERNAME, "password": PASSWORD, "setup_token": token[:-1] + "?"}
+    assert anonymous.post("/api/v1/auth/setup", json=body).status_code == 403
+    assert (body["setup_token"].encode(), token.encode()) in compared
+
+
 @pytest.mark.parametrize(
     ("username", "password", "message"),
     [
@@ -122,7 +224,7 @@ def test_setup_refuses_bad_credentials_with_a_clear_detail(
     anonymous: TestClient, db_file: Path, username: str, password: str, message: str
 ) -> None:
     response = anonymous.post(
-        "/api/v1/auth/setup", json={"username": username, "password": password}
+        "/api/v1/auth/setup", json=setup_body(db_file.parent, username, password)
     )
     assert response.status_code == 422
     assert message in response.json()["detail"]
@@ -130,10 +232,10 @@ def test_setup_refuses_bad_credentials_with_a_clear_detail(
     assert anonymous.get("/api/v1/auth/status").json()["setup_required"] is True
 
 
-def test_longest_username_and_shortest_password_are_accepted(anonymous: TestClient) -> None:
-    response = anonymous.post(
-        "/api/v1/auth/setup", json={"username": "u" * 64, "password": "8 chars!"}
-    )
+def test_longest_username_and_shortest_password_are_accepted(
+    anonymous: TestClient, data_dir: Path
+) -> None:
+    response = anonymous.post("/api/v1/auth/setup", json=setup_body(data_dir, "u" * 64, "8 chars!"))
     assert response.status_code == 201
 
 
@@ -448,3 +550,177 @@ def test_throttle_window_slides() -> None:
     assert throttle.retry_after("a") is None
     throttle.failed("a")
     assert throttle.retry_after("a") == 10
+
+
+# The password and all sessions
+
+
+def change_password(
+    client: TestClient, current: str = PASSWORD, new: str = "a brand new password", **kwargs: Any
+) -> httpx.Response:
+    return client.post(
+        "/api/v1/auth/password",
+        json={"current_password": current, "new_password": new},
+        **kwargs,
+    )
+
+
+def test_changing_the_password(signed_in: TestClient, db_file: Path) -> None:
+    [(old_hash,)] = rows(db_file, "SELECT password_hash FROM user")
+    response = change_password(signed_in, headers=csrf(signed_in))
+    assert response.status_code == 204
+    [(new_hash,)] = rows(db_file, "SELECT password_hash FROM user")
+    assert new_hash != old_hash and new_hash.startswith("scrypt$")
+    assert "a brand new password" not in new_hash
+    assert signed_in.get("/api/v1/media").status_code == 200  # this session goes on
+
+    signed_in.cookies.clear()
+    assert login(signed_in).status_code == 401
+    assert login(signed_in, password="a brand new password").status_code == 200
+
+
+def test_changing_the_password_ends_the_other_sessions(signed_in: TestClient) -> None:
+    from main import app
+
+    with TestClient(app) as other:
+        assert login(other).status_code == 200
+        assert change_password(signed_in, headers=csrf(signed_in)).status_code == 204
+        assert other.get("/api/v1/media").status_code == 401
+    assert signed_in.get("/api/v1/media").status_code == 200
+
+
+def test_a_wrong_current_password_changes_nothing(signed_in: TestClient, db_file: Path) -> None:
+    before = rows(db_file, "SELECT password_hash FROM user")
+    response = change_password(signed_in, current="not my password", headers=csrf(signed_in))
+    assert response.status_code == 403
+    assert response.json() == {"detail": "The current password is wrong"}
+    assert rows(db_file, "SELECT password_hash FROM user") == before
+    assert signed_in.get("/api/v1/media").status_code == 200
+
+
+def test_guessing_the_current_password_is_throttled(signed_in: TestClient) -> None:
+    for _ in range(MAX_FAILURES):
+        response = change_password(signed_in, current="guessing", headers=csrf(signed_in))
+        assert response.status_code == 403
+    locked = change_password(signed_in, headers=csrf(signed_in))
+    assert locked.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [("short", "at least 8 characters"), ("p" * 1025, "at most 1024 characters")],
+)
+def test_the_new_password_obeys_the_setup_rules(
+    signed_in: TestClient, db_file: Path, new: str, message: str
+) -> None:
+    before = rows(db_file, "SELECT password_hash FROM user")
+    response = change_password(signed_in, new=new, headers=csrf(signed_in))
+    assert response.status_code == 422
+    assert message in response.json()["detail"]
+    assert rows(db_file, "SELECT password_hash FROM user") == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/password", "/api/v1/auth/logout-all"])
+def test_password_and_logout_all_need_a_session_and_its_csrf_token(
+    signed_in: TestClient, db_file: Path, path: str
+) -> None:
+    body = {"current_password": PASSWORD, "new_password": "a brand new password"}
+    before = rows(db_file, "SELECT password_hash FROM user")
+    assert signed_in.post(path, json=body).status_code == 403
+    wrong = {"X-CSRF-Token": security.new_token()}
+    assert signed_in.post(path, json=body, headers=wrong).status_code == 403
+    signed_in.cookies.clear()
+    assert signed_in.post(path, json=body).status_code == 401
+    by_key = signed_in.post(path, json=body, headers={"X-API-KEY": TEST_API_KEY})
+    assert by_key.status_code == 401  # the API key belongs to no user
+    assert rows(db_file, "SELECT password_hash FROM user") == before
+    assert rows(db_file, "SELECT count(*) FROM session") == [(1,)]
+
+
+def test_logout_all_ends_every_session_of_the_user(signed_in: TestClient, db_file: Path) -> None:
+    from main import app
+
+    with TestClient(app) as other:
+        assert login(other).status_code == 200
+        assert rows(db_file, "SELECT count(*) FROM session") == [(2,)]
+        response = signed_in.post("/api/v1/auth/logout-all", headers=csrf(signed_in))
+        assert response.status_code == 204
+        assert set_cookies(response)["trailarr_session"]["max-age"] == "0"
+        assert rows(db_file, "SELECT count(*) FROM session") == [(0,)]
+        assert other.get("/api/v1/media").status_code == 401
+    token = signed_in.cookies.get("trailarr_session")
+    assert token is None
+    assert signed_in.get("/api/v1/auth/status").json()["authenticated"] is False
+    assert login(signed_in).status_code == 200
+
+
+# The throttle behind proxies
+
+
+def forwarded(client: TestClient, forwarded_for: str, password: str = "guessing") -> int:
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": USERNAME, "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    return response.status_code
+
+
+def test_x_forwarded_for_does_not_escape_the_throttle_without_trusted_proxies(
+    signed_in: TestClient,
+) -> None:
+    for n in range(MAX_FAILURES):
+        assert forwarded(signed_in, f"198.51.100.{n}") == 401
+    escaped = [forwarded(signed_in, f"203.0.113.{n}", PASSWORD) for n in range(12)]
+    assert escaped == [429] * 12
+    # The TestClient's peer is "testclient": the lockout is keyed on it.
+    assert login_throttle.retry_after("testclient") is not None
+    assert login_throttle.retry_after("203.0.113.0") is None
+
+
+@pytest.fixture
+def behind_proxy(signed_in: TestClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """A client whose peer, 10.0.0.2, is one of the TRUSTED_PROXIES (with 172.16.0.0/12)."""
+    from config import get_settings
+    from main import app
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.2, 172.16.0.0/12")
+    get_settings.cache_clear()
+    with TestClient(app, client=("10.0.0.2", 40000)) as proxy:
+        yield proxy
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_throttled_alone(
+    behind_proxy: TestClient,
+) -> None:
+    for _ in range(MAX_FAILURES):
+        assert forwarded(behind_proxy, "203.0.113.5") == 401
+    assert forwarded(behind_proxy, "203.0.113.5", PASSWORD) == 429
+    assert forwarded(behind_proxy, "203.0.113.6", PASSWORD) == 200
+    # A chain through another trusted proxy still ends at the same client.
+    assert forwarded(behind_proxy, "203.0.113.5, 172.16.4.4", PASSWORD) == 429
+    assert login_throttle.retry_after("10.0.0.2") is None  # the proxy itself is not locked out
+
+
+@pytest.mark.parametrize(
+    "spoofed",
+    ["198.51.100.1, 203.0.113.5", "10.0.0.2, 203.0.113.5", "bogus, 203.0.113.5, 172.16.0.9"],
+)
+def test_a_spoofed_left_most_entry_does_not_help(behind_proxy: TestClient, spoofed: str) -> None:
+    for _ in range(MAX_FAILURES):
+        assert forwarded(behind_proxy, "203.0.113.5") == 401
+    assert forwarded(behind_proxy, spoofed, PASSWORD) == 429
+
+
+def test_an_untrusted_peer_cannot_pose_as_a_proxy(
+    signed_in: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config import get_settings
+    from main import app
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.2")
+    get_settings.cache_clear()
+    with TestClient(app, client=("192.0.2.50", 40000)) as direct:
+        for n in range(MAX_FAILURES):
+            assert forwarded(direct, f"203.0.113.{n}") == 401
+        assert forwarded(direct, "203.0.113.99", PASSWORD) == 429

@@ -225,3 +225,56 @@ def test_stats_follow_a_deletion(client: TestClient, library: dict[str, Any]) ->
     assert stats["media_with_trailer"] == 1
     assert stats["media_without_trailer"] == 2
     assert {b["key"] for b in stats["by_video_format"]} == {"h264"}
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+"""Cells a spreadsheet would run as formulas (OWASP's CSV injection list)."""
+
+
+@pytest.fixture
+def hostile(data_dir: Any) -> list[tuple[str, str]]:
+    """Records whose media title and file name are formulas, one plain: (title, file name).
+
+    Titles are stored stripped, so the tab and carriage return reach the files' names only.
+    """
+    names = [*FORMULAS, "plain.mkv"]
+    stored = []
+    for n, name in enumerate(names):
+        media = make_media(title=name)
+        make_download(media.id, file_name=name, duration=-3, added_at=T0 + timedelta(minutes=n))
+        stored.append((media.title, name))
+    assert [title for title, _ in stored] == [*FORMULAS[:4], "x", "x", "plain.mkv"]
+    return stored
+
+
+def test_csv_export_neutralises_formulas(
+    client: TestClient, hostile: list[tuple[str, str]]
+) -> None:
+    response = client.get(EXPORT, params={"format": "csv", "sort": "added_at", "order": "asc"})
+    assert response.status_code == 200
+    reader = csv.reader(io.StringIO(response.text, newline=""))
+    header = next(reader)
+    rows = [dict(zip(header, row, strict=True)) for row in reader]
+    assert [(r["media_title"], r["file_name"]) for r in rows] == [
+        ('\'=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("'+1", "'+1"),
+        ("'-2+3", "'-2+3"),
+        ("'@SUM(A1)", "'@SUM(A1)"),
+        ("x", "'\tx"),
+        ("x", "'\rx"),
+        ("plain.mkv", "plain.mkv"),
+    ]
+    for row in rows:
+        assert row["duration"] == "-3"  # a negative number is a number, not a formula
+        texts = [cell for cell in row.values() if not cell.lstrip("-").isdigit()]
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in texts)
+
+
+def test_json_export_keeps_the_names_as_they_are(
+    client: TestClient, hostile: list[tuple[str, str]]
+) -> None:
+    response = client.get(EXPORT, params={"format": "json", "sort": "added_at", "order": "asc"})
+    assert response.status_code == 200
+    records = response.json()
+    assert [(r["media_title"], r["file_name"]) for r in records] == hostile
+    assert {r["duration"] for r in records} == {-3}

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from config import Settings, get_settings
 from config.settings import APP_VERSION
 from tests.utils.api import TEST_API_KEY
+from tests.utils.auth import setup_body
 
 
 def test_settings_show_the_key_and_where_the_data_is(client: TestClient, data_dir: Path) -> None:
@@ -97,7 +98,7 @@ def test_regenerating_from_the_web_ui_needs_the_csrf_token(
     get_settings.cache_clear()
     old = get_settings().api_key()
     with TestClient(app) as browser:
-        credentials = {"username": "admin", "password": "long enough"}
+        credentials = setup_body(get_settings().app_data_dir, "admin", "long enough")
         assert browser.post("/api/v1/auth/setup", json=credentials).status_code == 201
         assert browser.get("/api/v1/settings").json()["api_key"] == old
         assert browser.post("/api/v1/settings/api-key").status_code == 403

@@ -108,3 +108,34 @@ class UserManager:
                 delete(UserSession).where(col(UserSession.token_hash) == token_hash)
             )
             return bool(result.rowcount)
+
+    def read_password_hash(self, user_id: int, *, _session: Session | None = None) -> str | None:
+        """The stored password hash of the user, or None when there is no such user."""
+        with manage_session(_session) as session:
+            user = session.get(User, user_id)
+            return user.password_hash if user is not None else None
+
+    def replace_password_hash(
+        self,
+        user_id: int,
+        password_hash: str,
+        *,
+        keep_session_id: int,
+        _session: Session | None = None,
+    ) -> None:
+        """Store a new password hash and end the user's sessions but `keep_session_id`."""
+        with manage_session(_session, write=True) as session:
+            session.exec(
+                update(User).where(col(User.id) == user_id).values(password_hash=password_hash)
+            )
+            session.exec(
+                delete(UserSession).where(
+                    col(UserSession.user_id) == user_id, col(UserSession.id) != keep_session_id
+                )
+            )
+
+    def delete_sessions(self, user_id: int, *, _session: Session | None = None) -> int:
+        """Delete every session of the user; how many there were."""
+        with manage_session(_session, write=True) as session:
+            result = session.exec(delete(UserSession).where(col(UserSession.user_id) == user_id))
+            return int(result.rowcount)

@@ -14,6 +14,15 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024
 
 
+def check_password(value: str) -> str:
+    """`value` when it is fit to be a password; ValueError with a message fit to show if not."""
+    if len(value) < PASSWORD_MIN_LENGTH:
+        raise ValueError(f"The password must be at least {PASSWORD_MIN_LENGTH} characters long")
+    if len(value) > PASSWORD_MAX_LENGTH:
+        raise ValueError(f"The password must be at most {PASSWORD_MAX_LENGTH} characters long")
+    return value
+
+
 class UserBase(AppSQLModel):
     """Fields shared by every User model."""
 
@@ -51,11 +60,7 @@ class UserCreate(UserBase):
     @field_validator("password")
     @classmethod
     def _check_password(cls, value: str) -> str:
-        if len(value) < PASSWORD_MIN_LENGTH:
-            raise ValueError(f"The password must be at least {PASSWORD_MIN_LENGTH} characters long")
-        if len(value) > PASSWORD_MAX_LENGTH:
-            raise ValueError(f"The password must be at most {PASSWORD_MAX_LENGTH} characters long")
-        return value
+        return check_password(value)
 
 
 class UserRead(UserBase):
