@@ -22,6 +22,7 @@ from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.event import EventManager
 from core.base.database.models.download import DeletedReason
 from core.base.database.models.event import EventType
+from core.base.database.models.history import HistoryQuery
 from core.base.database.models.media import MediaRead, MonitorStatus
 from core.download import service
 from core.download.service import PathTakenError, delete_download, record_download
@@ -71,15 +72,9 @@ def record(media: MediaRead, path: Path, **kwargs: Any) -> service.Recorded:
 def present_records(path: Path) -> list[int]:
     return [
         r.id
-        for r in DownloadManager().iter_history(_all())
+        for r in DownloadManager().iter_history(HistoryQuery())
         if r.path == str(path) and r.file_exists
     ]
-
-
-def _all() -> Any:
-    from core.base.database.models.history import HistoryQuery
-
-    return HistoryQuery()
 
 
 def event_types(media_id: int) -> list[str]:
@@ -88,6 +83,27 @@ def event_types(media_id: int) -> list[str]:
 
 def status(media_id: int) -> MonitorStatus:
     return MediaDatabaseManager().read(media_id).status
+
+
+def refuse_unlink(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
+    """The file system refuses to remove `refused` (as it would a file of another owner)."""
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+
+
+def break_events(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
+    """Writing an event fails, as a write does on a full disk."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(EventManager, "create", broken)
 
 
 # The invariant, in the database.
@@ -128,11 +144,7 @@ def test_a_failing_event_leaves_no_record_and_the_status_as_it_was(
     media = media_with_folder(tmp_path)
     MediaDatabaseManager().refresh_status(media.id, in_flight=True)
     path = trailer_file(media, "a.mkv", b"trailer a")
-
-    def broken(*_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("disk I/O error")
-
-    monkeypatch.setattr(EventManager, "create", broken)
+    break_events(monkeypatch, "disk I/O error")
     with pytest.raises(RuntimeError):
         record(media, path)
     monkeypatch.undo()
@@ -196,14 +208,7 @@ def test_a_replaced_file_that_cannot_be_removed_puts_its_record_back(
     old_path = trailer_file(media, "old.mkv", b"old")
     old = record(media, old_path).record
     new = record(media, trailer_file(media, "new.mkv", b"new"), replaces=old.id)
-    real_unlink = Path.unlink
-
-    def refuse(self: Path, missing_ok: bool = False) -> None:
-        if self == old_path:
-            raise PermissionError(13, "Permission denied", str(self))
-        real_unlink(self, missing_ok=missing_ok)
-
-    monkeypatch.setattr(Path, "unlink", refuse)
+    refuse_unlink(monkeypatch, old_path)
     service.remove_retired_files(new.removals)
     monkeypatch.undo()
     back = DownloadManager().read(old.id)
@@ -231,11 +236,7 @@ def test_delete_whose_commit_fails_leaves_the_file(
     media = media_with_folder(tmp_path)
     path = trailer_file(media, "a.mkv", b"a")
     rec = record(media, path).record
-
-    def broken(*_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("database or disk is full")
-
-    monkeypatch.setattr(EventManager, "create", broken)
+    break_events(monkeypatch, "database or disk is full")
     with pytest.raises(RuntimeError):
         delete_download(rec.id)
     monkeypatch.undo()
@@ -249,14 +250,7 @@ def test_delete_that_the_file_system_refuses_keeps_the_trailer(
     media = media_with_folder(tmp_path)
     path = trailer_file(media, "a.mkv", b"a")
     rec = record(media, path).record
-    real_unlink = Path.unlink
-
-    def refuse(self: Path, missing_ok: bool = False) -> None:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        real_unlink(self, missing_ok=missing_ok)
-
-    monkeypatch.setattr(Path, "unlink", refuse)
+    refuse_unlink(monkeypatch, path)
     with pytest.raises(ConflictError, match="Permission denied"):
         delete_download(rec.id)
     monkeypatch.undo()
