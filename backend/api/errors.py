@@ -1,9 +1,17 @@
-"""One place that turns errors into JSON answers."""
+"""One place that turns errors into JSON answers, and documents them.
+
+The rule: every error answer is `ErrorResponse` (`{"detail": "<sentence>"}`), except a request
+that FastAPI's validation refuses, which keeps FastAPI's list form (`HTTPValidationError`). A 422
+is therefore documented as either. `ERROR_RESPONSES` declares this once for the routers.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app_logger import ModuleLogger
@@ -11,6 +19,48 @@ from core.base.health import health, write_failure_reason
 from core.exceptions import AppError
 
 logger = ModuleLogger("API")
+
+
+class ErrorResponse(BaseModel):
+    """An error the user can read: what went wrong, in a sentence."""
+
+    detail: str
+
+
+class ValidationError(BaseModel):
+    """One problem FastAPI found in a request (the shape FastAPI documents)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class HTTPValidationError(BaseModel):
+    """A request that does not match the route's parameters or body."""
+
+    detail: list[ValidationError]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_400_BAD_REQUEST: {"model": ErrorResponse, "description": "Refused request"},
+    status.HTTP_401_UNAUTHORIZED: {"model": ErrorResponse, "description": "Not signed in"},
+    status.HTTP_403_FORBIDDEN: {"model": ErrorResponse, "description": "Missing CSRF token"},
+    status.HTTP_404_NOT_FOUND: {"model": ErrorResponse, "description": "Not found"},
+    status.HTTP_409_CONFLICT: {"model": ErrorResponse, "description": "Conflict"},
+    status.HTTP_413_CONTENT_TOO_LARGE: {"model": ErrorResponse, "description": "Body too large"},
+    status.HTTP_422_UNPROCESSABLE_CONTENT: {
+        "model": HTTPValidationError | ErrorResponse,
+        "description": "Validation error: FastAPI's list form, or a sentence from the app",
+    },
+    status.HTTP_429_TOO_MANY_REQUESTS: {"model": ErrorResponse, "description": "Throttled"},
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "model": ErrorResponse,
+        "description": "The database cannot be written",
+    },
+}
+"""The error answers of the API routers, with their bodies: passed as their `responses=`."""
 
 
 def integrity_answer(exc: IntegrityError) -> tuple[int, str]:

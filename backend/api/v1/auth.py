@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from api.client_address import client_address
 from api.deps import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, key_matches
+from api.errors import ERROR_RESPONSES
 from core.auth import service
 from core.auth.security import tokens_match
 from core.auth.service import SignedIn, WrongCredentialsError
@@ -22,7 +23,7 @@ from core.auth.throttle import login_throttle
 from core.base.database.models.base import utc_now
 from core.base.database.models.user import UserSessionRead
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
 

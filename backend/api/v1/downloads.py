@@ -148,7 +148,16 @@ def _json_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[bytes
     yield b"]"
 
 
-@router.get("/downloads/export")
+@router.get(
+    "/downloads/export",
+    responses={
+        status.HTTP_200_OK: {
+            "model": list[DownloadHistoryRead],
+            "description": "The history as a JSON array (format=json) or a CSV (format=csv)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_downloads(query: Annotated[HistoryExportQuery, Query()]) -> StreamingResponse:
     """The whole filtered history as a CSV (header row first) or a JSON array, streamed.
 

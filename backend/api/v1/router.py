@@ -5,9 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api.deps import require_auth
+from api.errors import ERROR_RESPONSES
 from api.v1 import connections, downloads, events, media, settings, tasks, trailerprofiles
 
-api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_auth)])
+api_router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_auth)], responses=ERROR_RESPONSES
+)
 api_router.include_router(media.router)
 api_router.include_router(downloads.router)
 api_router.include_router(trailerprofiles.router)

@@ -5,6 +5,16 @@ Where a trailer is looked for, per media: every video file in its `Trailers` (or
 beside the media whose name ends with `-trailer` or `.trailer` (the Plex and Jellyfin
 convention). A file is recorded once: one whose path or fingerprint a record of that media
 already has is skipped. Blocking: run it in a worker thread.
+
+A trailer is a video: a file without a video stream (audio only, subtitles only) is counted
+as `not_video` and not recorded; one that cannot be analysed (empty, truncated, not a
+video at all, a pipe or a broken link) is counted as `unreadable`. A file whose name is not
+valid UTF-8 is not recorded either: a record's path must name the real file, and such a
+name cannot be stored as text (the database holds UTF-8). It is counted as `bad_names` and
+logged in a readable form (each undecodable byte shown as U+FFFD) with the advice to
+rename it. One bad media never stops the run: an error while handling one media (a NUL
+character in its folder path, a file system error) is logged with the media and what to do,
+counted as `failed_media`, and the run goes on with the next.
 """
 
 from __future__ import annotations
@@ -26,7 +36,14 @@ from core.base.database.models.trailerprofile import TrailerProfile
 from core.download.service import PathTakenError, build_download, record_download
 from core.download.video_analysis import get_media_info
 from core.history.fingerprint import file_fingerprint, fingerprint_size
-from core.history.reconcile import check_stop, folder_available, is_partial_file, warn_unavailable
+from core.history.reconcile import (
+    check_stop,
+    folder_available,
+    is_partial_file,
+    is_utf8_path,
+    readable_path,
+    warn_unavailable,
+)
 
 logger = ModuleLogger("Backfill")
 
@@ -39,9 +56,11 @@ YOUTUBE_WATCH_URL = "https://www.youtube.com/watch?v={}"
 class BackfillSummary(BaseModel):
     """What one backfill found and recorded.
 
-    `found`: trailer files seen; `already_known`: of those, files that a record already
-    has (by path or fingerprint); `unreadable`: files that could not be analysed;
-    `skipped_media`: media whose folder is missing or empty.
+    `found`: trailer files seen, each then counted once as `recorded`, `already_known`
+    (a record already has it, by path or fingerprint), `unreadable` (it could not be read or
+    analysed as a video), `not_video` (no video stream) or `bad_names` (a name that is not
+    valid UTF-8); `skipped_media`: media whose folder is missing or empty; `failed_media`:
+    media whose search failed (the run went on without them).
     """
 
     media_scanned: int = 0
@@ -49,7 +68,10 @@ class BackfillSummary(BaseModel):
     recorded: int = 0
     already_known: int = 0
     unreadable: int = 0
+    not_video: int = 0
+    bad_names: int = 0
     skipped_media: int = 0
+    failed_media: int = 0
     duration_seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -57,7 +79,8 @@ class BackfillSummary(BaseModel):
             f"{self.media_scanned} media scanned in {self.duration_seconds:.2f} s:"
             f" {self.found} trailer files found, {self.recorded} recorded,"
             f" {self.already_known} already known, {self.unreadable} unreadable,"
-            f" {self.skipped_media} media skipped"
+            f" {self.not_video} not videos, {self.bad_names} with names that are not UTF-8,"
+            f" {self.skipped_media} media skipped, {self.failed_media} media failed"
         )
 
 
@@ -65,13 +88,21 @@ def _is_video(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in VIDEO_EXTENSIONS and not is_partial_file(name)
 
 
-def find_trailer_files(folder: str, subfolders: list[str]) -> list[str]:
-    """The trailer files of a media folder, each once, in a stable order.
+def find_trailer_files(
+    folder: str, subfolders: list[str], summary: BackfillSummary | None = None
+) -> list[str]:
+    """The trailer files of a media folder that a record can hold, each once, in order.
+
+    An entry named like a trailer that is not a regular file (a pipe, a broken link) or
+    whose name is not valid UTF-8 is left out, with a warning, and counted in `summary`.
+    Nothing is opened here.
 
     Args:
         folder: the media's folder.
         subfolders: names of the folders (inside `folder`) that hold only trailers.
+        summary: counts what was found and left out.
     """
+    summary = summary if summary is not None else BackfillSummary()
     root = Path(folder)
     places = [(root, True)] + [(root / name, False) for name in subfolders]
     seen: set[tuple[int, int]] = set()
@@ -88,7 +119,14 @@ def find_trailer_files(folder: str, subfolders: list[str]) -> list[str]:
                 continue
             path = directory / name
             try:
-                if not path.is_file():
+                if not path.is_file():  # stat only: a pipe is never opened
+                    if not path.is_dir():
+                        summary.found += 1
+                        summary.unreadable += 1
+                        logger.warning(
+                            f"Skipped {readable_path(str(path))}: it is not a regular file (a"
+                            " broken link, a pipe or a device); remove it or fix the link"
+                        )
                     continue
                 stat = path.stat()
             except OSError:
@@ -97,6 +135,15 @@ def find_trailer_files(folder: str, subfolders: list[str]) -> list[str]:
             if (stat.st_dev, stat.st_ino) in seen:
                 continue
             seen.add((stat.st_dev, stat.st_ino))
+            summary.found += 1
+            if not is_utf8_path(str(path)):
+                summary.bad_names += 1
+                logger.warning(
+                    f"Skipped {readable_path(str(path))}: its name is not valid UTF-8, so it"
+                    " cannot be recorded; rename it (the bytes shown as \ufffd) and run the"
+                    " backfill again"
+                )
+                continue
             found.append(str(path))
     return found
 
@@ -106,27 +153,42 @@ def _trailer_subfolders(session: Session) -> list[str]:
     for name in session.exec(
         select(TrailerProfile.folder_name).where(col(TrailerProfile.enabled).is_(True))
     ).all():
-        if name not in names:
+        if "\x00" in name:
+            logger.warning(
+                f"The trailer folder name {name!r} of a trailer profile holds a NUL character,"
+                " so it was not searched; correct the profile's folder name"
+            )
+        elif name not in names:
             names.append(name)
     return names
 
 
-def _describe(path: str, media_id: int, fingerprint: str) -> DownloadCreate | None:
-    """The record of an unknown trailer file; None (with a warning) when unreadable."""
+def _describe(
+    path: str, media_id: int, fingerprint: str, summary: BackfillSummary
+) -> DownloadCreate | None:
+    """The record of an unknown trailer file; None (with a warning, counted) when it is not
+    a readable video."""
     try:
         stat = os.stat(path)
     except OSError as exc:
+        summary.unreadable += 1
         logger.warning(f"Skipped {path}: cannot read it ({exc.strerror})")
         return None
     info = get_media_info(path)
     if info is None:
+        summary.unreadable += 1
         logger.warning(f"Skipped {path}: it cannot be analysed as a video")
+        return None
+    if info.video_stream is None:
+        summary.not_video += 1
+        logger.warning(f"Skipped {path}: it has no video stream, so it is not a trailer")
         return None
     if (
         fingerprint_size(fingerprint) != stat.st_size
         or info.file_size != stat.st_size
         or info.file_mtime_ns != stat.st_mtime_ns
     ):
+        summary.unreadable += 1
         logger.warning(f"Skipped {path}: it changed while it was read; try again later")
         return None
     video_id = info.youtube_id or ""
@@ -183,8 +245,7 @@ def _record(media_id: int, found: list[DownloadCreate], summary: BackfillSummary
 def _backfill_media(
     media_id: int, folder: str, subfolders: list[str], summary: BackfillSummary
 ) -> None:
-    files = find_trailer_files(folder, subfolders)
-    summary.found += len(files)
+    files = find_trailer_files(folder, subfolders, summary)
     if not files:
         return
     with read_session() as session:
@@ -216,9 +277,8 @@ def _backfill_media(
         if fingerprint in fingerprints:  # a recorded trailer, renamed or copied
             summary.already_known += 1
             continue
-        download = _describe(path, media_id, fingerprint)
+        download = _describe(path, media_id, fingerprint, summary)
         if download is None:
-            summary.unreadable += 1
             continue
         fingerprints.add(fingerprint)
         new.append(download)
@@ -231,7 +291,8 @@ def backfill_library(*, stop: threading.Event | None = None) -> BackfillSummary:
 
     Each is recorded with profile 0 (unknown), the YouTube id its tags name (and the
     watch URL as its source), its fingerprint, and a "discovered" event. A media whose
-    folder is missing or empty is skipped with a warning. Blocking.
+    folder is missing or empty is skipped with a warning; one whose search fails is
+    counted in `failed_media` and the run goes on. Blocking.
 
     Args:
         stop: when set, the run stops at the next media with StopRequested.
@@ -246,11 +307,20 @@ def backfill_library(*, stop: threading.Event | None = None) -> BackfillSummary:
     for media_id, title, folder in media:
         assert media_id is not None
         check_stop(stop)
-        if not folder_available(folder):
-            summary.skipped_media += 1
-            warn_unavailable(media_id, title, folder, "it was not searched for trailers")
-            continue
-        summary.media_scanned += 1
-        _backfill_media(media_id, folder, subfolders, summary)
+        try:
+            if not folder_available(folder):
+                summary.skipped_media += 1
+                warn_unavailable(media_id, title, folder, "it was not searched for trailers")
+                continue
+            summary.media_scanned += 1
+            _backfill_media(media_id, folder, subfolders, summary)
+        except Exception as exc:  # one bad media never stops the run
+            summary.failed_media += 1
+            logger.warning(
+                f"The folder {folder!r} of {title!r} [{media_id}] was not searched for"
+                f" trailers to the end: {readable_path(f'{type(exc).__name__}: {exc}')}."
+                " Check the media's folder path and the files in it, then run the backfill"
+                " again; the other media were searched."
+            )
     summary.duration_seconds = round(time.monotonic() - started, 3)
     return summary

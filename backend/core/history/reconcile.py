@@ -6,6 +6,13 @@ disappeared is looked for, by fingerprint, in its media's folder tree before it 
 missing, and a media whose folder is missing or empty (a drive that is not mounted) is left
 alone. Only changes are written, in a few write transactions. Blocking: run it in a worker
 thread.
+
+Only regular files count as present: a pipe or a folder at a record's path is never opened.
+One bad media never stops the run: an error while handling one media (an unreadable file,
+a NUL character in its folder path, a failed analysis) is logged with the media and what to
+do, counted in `errors`, and the run goes on with the next. A file whose name is not valid
+UTF-8 cannot be stored as a record's path (the database holds UTF-8 text), so it is never a
+rename target; backfill counts such files and asks for them to be renamed.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from pydantic import BaseModel
@@ -85,11 +93,30 @@ def is_partial_file(name: str) -> bool:
     return name.startswith("._") or name.lower().endswith(PARTIAL_SUFFIXES) or is_staging_name(name)
 
 
+def is_utf8_path(path: str) -> bool:
+    """Whether `path` is valid UTF-8, so that a record can hold it.
+
+    `os.scandir` gives the bytes of a name that are not UTF-8 as lone surrogates
+    (`os.fsdecode`); such a path names the file but cannot be stored as text.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def readable_path(path: str) -> str:
+    """`path` for a message: each byte that is not UTF-8 shown as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def folder_available(folder: str) -> bool:
     """True when `folder` is a directory holding at least one entry.
 
     A media folder that is missing or empty usually means that its drive or share is not
-    mounted; nothing found missing in it may then be taken as deleted.
+    mounted; nothing found missing in it may then be taken as deleted. Raises ValueError
+    when `folder` holds a NUL character (no folder can).
     """
     try:
         with os.scandir(folder) as entries:
@@ -110,7 +137,8 @@ def warn_unavailable(media_id: int, title: str, folder: str, consequence: str) -
 def walk_files(folder: str) -> Iterator[tuple[str, int]]:
     """`(path, size)` of every regular file under `folder`, partial files left out.
 
-    Symbolic links to folders are not followed (no loops); unreadable folders are skipped.
+    Symbolic links to folders are not followed (no loops); unreadable folders are skipped,
+    and so are files whose path is not valid UTF-8 (no record can hold them).
     """
     pending = [folder]
     while pending:
@@ -125,7 +153,9 @@ def walk_files(folder: str) -> Iterator[tuple[str, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 elif entry.is_file() and not is_partial_file(entry.name):
-                    yield str(Path(directory) / entry.name), entry.stat().st_size
+                    path = str(Path(directory) / entry.name)
+                    if is_utf8_path(path):
+                        yield path, entry.stat().st_size
             except OSError:
                 continue
 
@@ -136,7 +166,8 @@ class ReconcileSummary(BaseModel):
     `present`: files found at their recorded path; `missing`: records newly marked missing;
     `changed`: files changed in place, measured again; `fingerprinted`: records given the
     fingerprint they lacked; `skipped_media`: media left alone because their folder is
-    missing or empty; `errors`: files that could not be checked or measured.
+    missing or empty; `errors`: files that could not be checked or measured, and media whose
+    handling failed (the run went on without them).
     """
 
     checked: int = 0
@@ -250,10 +281,17 @@ def _scan(
                     except (FileNotFoundError, NotADirectoryError):
                         flagged[record_id] = None
                         continue
-                    except OSError as exc:
+                    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
                         summary.errors += 1
                         if summary.errors <= MAX_ERROR_LINES:
-                            logger.warning(f"Cannot check the trailer file {path}: {exc.strerror}")
+                            reason = exc.strerror if isinstance(exc, OSError) else exc
+                            logger.warning(
+                                f"Cannot check the trailer file {path!r} of record {record_id}:"
+                                f" {reason}"
+                            )
+                        continue
+                    if not S_ISREG(st.st_mode):  # a pipe or a folder: never opened
+                        flagged[record_id] = None
                         continue
                     present += 1
                     # _differs(), inlined: this loop runs once per record.
@@ -613,9 +651,21 @@ def reconcile_library(*, stop: threading.Event | None = None) -> ReconcileSummar
         pending: list[_Change] = []
         for media_id in sorted(by_media):
             check_stop(stop)
-            pending.extend(
-                _media_changes(media_id, by_media[media_id], media.get(media_id), claimed, summary)
-            )
+            try:
+                changes = _media_changes(
+                    media_id, by_media[media_id], media.get(media_id), claimed, summary
+                )
+            except Exception as exc:  # one bad media never stops the run
+                summary.errors += 1
+                title, folder = media.get(media_id, ("?", "?"))
+                logger.warning(
+                    f"The trailer records of {title!r} [{media_id}] in {folder!r} were not"
+                    f" checked: {readable_path(f'{type(exc).__name__}: {exc}')}. Check the"
+                    " media's folder path and the files in it, then run the task again; the"
+                    " other media were checked."
+                )
+                continue
+            pending.extend(changes)
             if len(pending) >= WRITE_BATCH:
                 _write(pending, summary)
                 pending = []

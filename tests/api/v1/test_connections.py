@@ -124,3 +124,24 @@ def test_connection_unknown_ids_are_4xx(client: TestClient) -> None:
         assert_4xx(client.get(path))
         assert_4xx(client.patch(path, json={"name": "x"}))
         assert_4xx(client.delete(path))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "Rad\x00arr"},
+        {"api_key": "key\x00"},
+        {"path_mappings": [{"path_from": "/mov\x00ies", "path_to": "/media/movies"}]},
+        {"path_mappings": [{"path_from": "/movies", "path_to": "/media/\x00movies"}]},
+    ],
+)
+def test_connection_text_with_a_nul_character_is_a_422(
+    client: TestClient, db_file: Path, body: dict[str, Any]
+) -> None:
+    detail = assert_4xx(client.post(CONNECTIONS, json=connection_body(**body)), 422)
+    assert "NUL" in str(detail)
+    assert rows(db_file, "SELECT count(*) FROM connection") == [(0,)]
+    connection = client.post(CONNECTIONS, json=connection_body()).json()
+    detail = assert_4xx(client.patch(f"{CONNECTIONS}/{connection['id']}", json=body), 422)
+    assert "NUL" in str(detail)
+    assert client.get(f"{CONNECTIONS}/{connection['id']}").json() == connection

@@ -247,3 +247,17 @@ def test_media_status_follows_monitor_and_records(client: TestClient) -> None:
     assert monitored["status"] == "downloaded"
     ignored = client.patch(f"{MEDIA}/{media['id']}", json={"status": "missing"})
     assert ignored.json()["status"] == "downloaded"
+
+
+@pytest.mark.parametrize("field", ["title", "folder_path", "imdb_id", "tmdb_id", "tvdb_id"])
+def test_media_text_with_a_nul_character_is_a_422(client: TestClient, field: str) -> None:
+    value = "/media/movies/Arri\x00val" if field == "folder_path" else "tt\x00123"
+    detail = assert_4xx(client.post(MEDIA, json=media_body(**{field: value})), 422)
+    assert "NUL" in str(detail)
+    assert client.get(MEDIA).json()["total"] == 0
+
+    media = client.post(MEDIA, json=media_body()).json()
+    for method in (client.patch, client.put):
+        detail = assert_4xx(method(f"{MEDIA}/{media['id']}", json={field: value}), 422)
+        assert "NUL" in str(detail)
+    assert client.get(f"{MEDIA}/{media['id']}").json() == media

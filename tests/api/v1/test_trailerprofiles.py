@@ -104,3 +104,29 @@ def test_profile_unknown_ids_are_4xx(client: TestClient) -> None:
         assert_4xx(client.get(path))
         assert_4xx(client.patch(path, json={"priority": 1}))
         assert_4xx(client.delete(path))
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "folder_name",
+        "file_name",
+        "search_query",
+        "subtitles_languages",
+        "include_words",
+        "exclude_words",
+    ],
+)
+def test_profile_text_with_a_nul_character_is_a_422(client: TestClient, field: str) -> None:
+    value = {"file_name": "{title}\x00-trailer", "search_query": "{title}\x00 trailer"}.get(
+        field, "ab\x00c"
+    )
+    before = client.get(PROFILES).json()
+    detail = assert_4xx(client.post(PROFILES, json={"name": "New", field: value}), 422)
+    assert "NUL" in str(detail)
+    default = before[0]
+    for method in (client.patch, client.put):
+        detail = assert_4xx(method(f"{PROFILES}/{default['id']}", json={field: value}), 422)
+        assert "NUL" in str(detail)
+    assert client.get(PROFILES).json() == before

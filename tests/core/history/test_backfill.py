@@ -16,7 +16,7 @@ from core.base.database.models.event import EventType
 from core.base.database.models.media import MonitorStatus
 from core.download.service import record_trailer_sync
 from core.history import backfill
-from core.history.backfill import backfill_library, find_trailer_files
+from core.history.backfill import BackfillSummary, backfill_library, find_trailer_files
 from core.history.fingerprint import file_fingerprint
 from tests.utils.factories import make_download, make_media, make_profile
 from tests.utils.mediafiles import make_video
@@ -115,8 +115,10 @@ def test_a_trailer_recorded_meanwhile_is_not_recorded_twice(
     trailer = make_video(folder / "Trailers" / "a.mkv")
     real = backfill._describe
 
-    def describe_while_a_download_records_it(path: str, media_id: int, fp: str) -> Any:
-        described = real(path, media_id, fp)
+    def describe_while_a_download_records_it(
+        path: str, media_id: int, fp: str, summary: BackfillSummary
+    ) -> Any:
+        described = real(path, media_id, fp, summary)
         assert record_trailer_sync(media_id, 1, path, RICK) is not None
         return described
 

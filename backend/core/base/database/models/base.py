@@ -1,10 +1,11 @@
-"""Shared base for every model: UTC timestamps and stable constraint names."""
+"""Shared base for every model: UTC timestamps, stable constraint names, text without NUL."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -51,3 +52,21 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class AppSQLModel(SQLModel):
     """Base class of every model of the app."""
+
+
+def reject_nul(value: Any) -> Any:
+    """A string holding a NUL character is an error (no path or name can hold one)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+class NulFreeText(AppSQLModel):
+    """Mixin of the models the API takes in: no text field may hold a NUL character.
+
+    A NUL byte cannot be part of a path or a file name; one that reached the database would
+    make every use of the value fail. Only input models carry it, so that a bad value that
+    is already stored can still be read (and fixed) through the API.
+    """
+
+    _no_nul = field_validator("*")(reject_nul)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import field_validator
 from sqlmodel import AutoString, Field
 
-from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
+from core.base.database.models.base import AppSQLModel, NulFreeText, UTCDateTime, utc_now
 
 
 class ArrType(StrEnum):
@@ -51,7 +51,7 @@ class PathMapping(PathMappingBase, table=True):
     connection_id: int = Field(foreign_key="connection.id", ondelete="CASCADE", index=True)
 
 
-class PathMappingCreate(PathMappingBase):
+class PathMappingCreate(PathMappingBase, NulFreeText):
     """A path mapping sent with a connection."""
 
 
@@ -80,7 +80,7 @@ class Connection(ConnectionBase, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
-class ConnectionCreate(ConnectionBase):
+class ConnectionCreate(ConnectionBase, NulFreeText):
     """Body for creating a Connection."""
 
     path_mappings: list[PathMappingCreate] = []
@@ -93,7 +93,7 @@ class ConnectionRead(ConnectionBase):
     path_mappings: list[PathMappingRead] = []
 
 
-class ConnectionUpdate(AppSQLModel):
+class ConnectionUpdate(NulFreeText):
     """Partial update of a Connection; path_mappings, when sent, replace the old ones."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)

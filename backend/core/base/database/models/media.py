@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import field_validator
 from sqlmodel import AutoString, Field
 
-from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
+from core.base.database.models.base import AppSQLModel, NulFreeText, UTCDateTime, utc_now
 
 
 class MonitorStatus(StrEnum):
@@ -86,7 +86,7 @@ class Media(MediaBase, table=True):
     downloaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class MediaCreate(MediaBase):
+class MediaCreate(MediaBase, NulFreeText):
     """Body for creating a Media item."""
 
 
@@ -100,7 +100,7 @@ class MediaRead(MediaBase):
     downloaded_at: datetime | None
 
 
-class MediaUpdate(AppSQLModel):
+class MediaUpdate(NulFreeText):
     """Partial update of a Media item; only the fields sent are applied."""
 
     title: str | None = Field(default=None, min_length=1, max_length=500)

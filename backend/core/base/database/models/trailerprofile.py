@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 from sqlmodel import AutoString, Field
 
-from core.base.database.models.base import AppSQLModel, UTCDateTime, utc_now
+from core.base.database.models.base import AppSQLModel, NulFreeText, UTCDateTime, utc_now
 
 FileFormat = Literal["mkv", "mp4", "webm"]
 VideoFormat = Literal["h264", "h265", "vp9", "av1", "copy"]
@@ -143,7 +143,7 @@ class TrailerProfile(TrailerProfileBase, table=True):
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
-class TrailerProfileCreate(TrailerProfileBase):
+class TrailerProfileCreate(TrailerProfileBase, NulFreeText):
     """Body for creating a TrailerProfile."""
 
 
@@ -153,7 +153,7 @@ class TrailerProfileRead(TrailerProfileBase):
     updated_at: datetime
 
 
-class TrailerProfileUpdate(AppSQLModel):
+class TrailerProfileUpdate(NulFreeText):
     """Partial update of a TrailerProfile; only the fields sent are applied."""
 
     name: str | None = Field(default=None, min_length=1, max_length=100)

@@ -1,0 +1,78 @@
+"""Schemathesis against the real server: no 5xx, and every answer matches /openapi.json."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.settings import API_KEY_FILE
+from tests.utils.server import Server
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
+
+# Operations that would start downloads or background work, or replace the API key this
+# run signs in with.
+EXCLUDED = "|".join(
+    [
+        "start_download_api_v1_media__media_id__download_post",
+        "redownload_api_v1_downloads__download_id__redownload_post",
+        "start_task_api_v1_tasks__name__post",
+        "regenerate_api_key_api_v1_settings_api_key_post",
+    ]
+)
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_schema_conformance"
+)
+RUN_SECONDS = 240
+
+
+def test_every_answer_matches_the_openapi_document(
+    tmp_path: Path, server_factory: type[Server]
+) -> None:
+    data = tmp_path / "server-data"
+    data.mkdir()
+    server = server_factory(data, tmp_path / "server.log")
+    server.wait_ready()
+    api_key = (data / API_KEY_FILE).read_text(encoding="utf-8").strip()
+    st = Path(sys.executable).with_name("st")
+
+    result = subprocess.run(
+        [
+            str(st),
+            "run",
+            f"{server.base}/openapi.json",
+            "--header",
+            f"X-API-KEY: {api_key}",
+            "--checks",
+            CHECKS,
+            "--exclude-operation-id-regex",
+            f"^({EXCLUDED})$",
+            "--max-examples",
+            "10",
+            "--seed",
+            "1",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "30",
+            "--no-color",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=RUN_SECONDS,
+        check=False,
+    )
+
+    report = result.stdout[-20000:] + result.stderr[-5000:]
+    assert result.returncode == 0, report
+    # Every generated case passed every check, and there were cases (warnings are fine).
+    counts = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert counts is not None, report
+    assert int(counts[1]) > 0 and counts[1] == counts[2], report
