@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from app_logger import ModuleLogger
 from core.base.database.engine import read_session, write_session
+from core.base.database.manager.history_query import PRESENT
 from core.base.database.models.download import UNKNOWN_PROFILE_ID, Download, DownloadCreate
 from core.base.database.models.event import EventType
 from core.base.database.models.media import Media
@@ -250,11 +251,7 @@ def _backfill_media(
         return
     with read_session() as session:
         recorded_paths = set(
-            session.exec(
-                select(Download.path).where(
-                    col(Download.path).in_(files), col(Download.file_exists).is_(True)
-                )
-            ).all()
+            session.exec(select(Download.path).where(col(Download.path).in_(files), PRESENT)).all()
         )
         fingerprints = set(
             session.exec(

@@ -38,6 +38,7 @@ from app_logger import ModuleLogger
 from core.base.database.engine import get_engine, read_session, write_session
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
+from core.base.database.manager.history_query import PRESENT, skip_index
 from core.base.database.models.base import utc_now
 from core.base.database.models.download import DeletedReason, Download
 from core.base.database.models.event import EventCreate, EventType
@@ -310,11 +311,7 @@ def _held_paths(session: Session, paths: list[str]) -> set[str]:
     if not paths:
         return set()
     return set(
-        session.exec(
-            select(Download.path).where(
-                col(Download.path).in_(paths), col(Download.file_exists).is_(True)
-            )
-        ).all()
+        session.exec(select(Download.path).where(col(Download.path).in_(paths), PRESENT)).all()
     )
 
 
@@ -575,7 +572,7 @@ def _path_free(record: _Record, values: dict[str, Any]) -> list[ColumnElement[bo
         sa_select(col(other.id))
         .where(
             col(other.path) == values.get("path", record.path),
-            col(other.file_exists).is_(True),
+            skip_index(col(other.file_exists)).is_(True),
             col(other.id) != record.id,
         )
         .exists()

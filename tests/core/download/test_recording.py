@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
-from core.base.database.engine import write_session
+from core.base.database.engine import get_engine, write_session
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.event import EventManager
-from core.base.database.models.download import DeletedReason
+from core.base.database.manager.history_query import PRESENT
+from core.base.database.models.download import DeletedReason, Download
 from core.base.database.models.event import EventType
 from core.base.database.models.history import HistoryQuery
 from core.base.database.models.media import MediaRead, MonitorStatus
@@ -399,3 +401,21 @@ def test_a_download_whose_recording_fails_ends_as_a_failed_attempt(
         if e["event_type"] == "download_failed"
     ]
     assert "could not be recorded" in failed["message"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "index"),
+    [
+        (col(Download.path) == "/m/t.mkv", "ix_download_path"),
+        (col(Download.media_id) == 1, "ix_download_media_id"),
+    ],
+)
+def test_present_lookups_use_the_path_or_media_index(
+    data_dir: Path, condition: Any, index: str
+) -> None:
+    """Not the (file_exists, added_at) index, which walks every present record."""
+    query = select(Download.id).where(condition, PRESENT)
+    with get_engine().connect() as connection:
+        sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert f"USING INDEX {index}" in plan, plan

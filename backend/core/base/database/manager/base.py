@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.base.database.engine import single_read
+from core.base.database.manager.history_query import PRESENT
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import utc_now
 from core.base.database.models.download import Download, DownloadCreate, DownloadRead
@@ -44,9 +45,7 @@ _DOWNLOAD_ROWS: TypeAdapter[list[DownloadRead]] = TypeAdapter(list[DownloadRead]
 
 def _has_present_trailer(session: Session, media_id: int) -> bool:
     found = session.exec(
-        select(Download.id)
-        .where(col(Download.media_id) == media_id, col(Download.file_exists).is_(True))
-        .limit(1)
+        select(Download.id).where(col(Download.media_id) == media_id, PRESENT).limit(1)
     ).first()
     return found is not None
 

@@ -14,6 +14,7 @@ from core.base.database.engine import read_session
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.history_query import (
+    PRESENT,
     after_key,
     history_count,
     history_select,
@@ -242,9 +243,7 @@ class DownloadManager:
     ) -> int | None:
         """The id of the record whose file is present at `path` (at most one), if any."""
         with manage_session(_session) as session:
-            query = select(Download.id).where(
-                col(Download.path) == path, col(Download.file_exists).is_(True)
-            )
+            query = select(Download.id).where(col(Download.path) == path, PRESENT)
             if exclude_id is not None:
                 query = query.where(col(Download.id) != exclude_id)
             return session.exec(query.limit(1)).first()

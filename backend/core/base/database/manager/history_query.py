@@ -94,6 +94,12 @@ def _skip_index_sqlite(element: skip_index, compiler: SQLCompiler, **kw: Any) ->
     return f"+{compiler.process(arg, **kw)}"
 
 
+PRESENT = skip_index(col(Download.file_exists)).is_(True)
+"""`file_exists` is true, as a condition that keeps SQLite off the (file_exists, added_at)
+index: with it, a lookup by path or media walked every present record (848 ms a recording at
+200,000 records); without it, SQLite finds the rows by the path or media index."""
+
+
 def sort_key(sort: HistorySort) -> ColumnElement[Any]:
     """The SQL expression a sort key orders by; resolution orders by pixel count."""
     if sort == HistorySort.RESOLUTION:
