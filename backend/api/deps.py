@@ -71,8 +71,3 @@ async def require_auth(
         raise HTTPException(
             status_code=status.HTTP_403_FORBIDDEN, detail="Missing or wrong CSRF token"
         )
-
-
-def credentials_valid(api_key: str | None, session_token: str | None) -> bool:
-    """Whether a request that cannot send headers (a websocket) carries either credential."""
-    return key_matches(api_key) or current_session(session_token) is not None

@@ -8,6 +8,8 @@ every change it asks for).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response, status
@@ -110,6 +112,21 @@ def _signed_in_session(request: Request, session_token: SessionCookie = None) ->
 SignedInSession = Annotated[UserSessionRead, Depends(_signed_in_session)]
 
 
+@contextmanager
+def _password_checked(request: Request) -> Iterator[str]:
+    """Around a password check: 429 while the client is throttled; a wrong password counts.
+
+    Yields the client's address (see `client_address`), the key of the throttle.
+    """
+    client = client_address(request)
+    _throttled(client)
+    try:
+        yield client
+    except (WrongCredentialsError, service.WrongPasswordError):
+        login_throttle.failed(client)
+        raise
+
+
 def _throttled(client: str) -> None:
     retry_after = login_throttle.retry_after(client)
     if retry_after is not None:
@@ -174,13 +191,8 @@ def login(
     session_token: SessionCookie = None,
 ) -> SignedInUser:
     """Sign in: sets the session and CSRF cookies."""
-    client = client_address(request)
-    _throttled(client)
-    try:
+    with _password_checked(request) as client:
         signed_in = service.sign_in(username=credentials.username, password=credentials.password)
-    except WrongCredentialsError:
-        login_throttle.failed(client)
-        raise
     login_throttle.succeeded(client)
     if session_token:
         service.sign_out(session_token)  # the browser's previous session, if any
@@ -207,17 +219,12 @@ def logout(request: Request, response: Response, session_token: SessionCookie = 
 )
 def change_password(change: PasswordChange, request: Request, session: SignedInSession) -> None:
     """Change the signed-in user's password; the user's other sessions end."""
-    client = client_address(request)
-    _throttled(client)
-    try:
+    with _password_checked(request):
         service.change_password(
             session=session,
             current_password=change.current_password,
             new_password=change.new_password,
         )
-    except service.WrongPasswordError:
-        login_throttle.failed(client)
-        raise
 
 
 @router.post(
