@@ -43,6 +43,7 @@ from core.download.service import PathTakenError, build_download, record_downloa
 from core.download.video_analysis import get_media_info
 from core.exceptions import NotFoundError
 from core.history.fingerprint import file_fingerprint, fingerprint_size
+from core.history.reconcile import walk_files
 
 logger = ModuleLogger("Recovery")
 
@@ -97,20 +98,14 @@ def _read_intent(work_dir: Path) -> PlacementIntent | None:
 
 
 def _find_placed(folder: Path, fingerprint: str) -> Path | None:
-    """The file in `folder` whose content has this fingerprint (same size first)."""
+    """The file under `folder` whose content has this fingerprint (same size first)."""
     size = fingerprint_size(fingerprint)
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return None
-    for entry in entries:
+    for path, found_size in walk_files(str(folder)):  # staging files are left out
+        if found_size != size:
+            continue
         try:
-            if not entry.is_file(follow_symlinks=False) or entry.stat().st_size != size:
-                continue
-            if trailer_file.is_staging_name(entry.name):
-                continue
-            if file_fingerprint(entry.path) == fingerprint:
-                return Path(entry.path)
+            if file_fingerprint(path) == fingerprint:
+                return Path(path)
         except OSError:
             continue
     return None
