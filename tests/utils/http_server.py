@@ -31,18 +31,22 @@ class VideoServer:
     """Serves the files under `root` on 127.0.0.1 until `close()`.
 
     `fail(name, status)` makes `name` answer with that status; `slow(name, ...)` throttles it;
-    `clear(name)` undoes both; `requests(name)` counts the requests it got.
+    `redirect(name, location)` answers 302; `clear(name)` undoes these; `requests(name)`
+    counts the requests it got. `host` is any loopback address (127.0.0.2 stands for
+    another machine in the source policy tests).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, host: str = "127.0.0.1") -> None:
         self.root = root
+        self.host = host
+        self._redirects: dict[str, str] = {}
         self._failures: dict[str, int] = {}
         self._failures_left: dict[str, int] = {}
         self._rates: dict[str, int] = {}
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -54,7 +58,7 @@ class VideoServer:
         return int(self._server.server_address[1])
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{quote(name)}"
+        return f"http://{self.host}:{self.port}/{quote(name)}"
 
     def fail(self, name: str, status: int, *, times: int | None = None) -> None:
         """Answer requests for `name` with `status` (404, 429, 500, ...).
@@ -68,9 +72,15 @@ class VideoServer:
             else:
                 self._failures_left[name] = times
 
-    def clear(self, name: str) -> None:
-        """Serve `name` normally again: no error answer, full speed."""
+    def redirect(self, name: str, location: str) -> None:
+        """Answer requests for `name` with a 302 to `location`."""
         with self._lock:
+            self._redirects[name] = location
+
+    def clear(self, name: str) -> None:
+        """Serve `name` normally again: no error answer or redirect, full speed."""
+        with self._lock:
+            self._redirects.pop(name, None)
             self._failures.pop(name, None)
             self._failures_left.pop(name, None)
             self._rates.pop(name, None)
@@ -114,6 +124,7 @@ class VideoServer:
             self._counts[name] += 1
             status = self._failures.get(name)
             rate = self._rates.get(name)
+            location = self._redirects.get(name)
             if status is not None and name in self._failures_left:
                 self._failures_left[name] -= 1
                 if self._failures_left[name] <= 0:
@@ -121,6 +132,12 @@ class VideoServer:
                     del self._failures[name]
         if status is not None:
             self._send_error(handler, status, send_body=send_body)
+            return
+        if location is not None:
+            handler.send_response(HTTPStatus.FOUND)
+            handler.send_header("Location", location)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
             return
         path = (self.root / name).resolve()
         if not name or not path.is_relative_to(self.root.resolve()) or not path.is_file():

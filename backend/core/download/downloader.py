@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +27,7 @@ from yt_dlp.utils import DownloadCancelled, YoutubeDLError
 from app_logger import ModuleLogger
 from config.settings import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
+from core.download.egress import EgressGuard
 
 logger = ModuleLogger("Downloader")
 
@@ -205,6 +206,25 @@ def new_youtube_dl(params: dict[str, Any]) -> yt_dlp.YoutubeDL:
     }
     base.update(params)
     return yt_dlp.YoutubeDL(base)
+
+
+@contextlib.contextmanager
+def guarded_youtube_dl(params: dict[str, Any]) -> Iterator[tuple[yt_dlp.YoutubeDL, EgressGuard]]:
+    """A YoutubeDL (see `new_youtube_dl`) whose every request goes through an EgressGuard.
+
+    The guard applies the source policy to each connection, redirects included; after a
+    failure, `guard.refusal` says whether the policy was the cause.
+    """
+    with EgressGuard(allow_local=get_settings().allow_local_sources) as guard:
+        guarded = {
+            **params,
+            "proxy": guard.proxy_url,
+            # yt-dlp's own downloaders, which use the proxy for every fragment; a program
+            # it would run instead (aria2c, ffmpeg for HLS) might not.
+            "external_downloader": {"default": "native"},
+        }
+        with new_youtube_dl(guarded) as ydl:
+            yield ydl, guard
 
 
 def js_runtimes() -> dict[str, dict[str, str]]:
@@ -493,19 +513,20 @@ def _download_once(
     options["progress_hooks"] = [state.progress_hook]
     options["postprocessor_hooks"] = [state.postprocessor_hook]
     watch = _ChildWatch(state, f"{work_dir}{os.sep}")  # the paths of files inside it
-    try:
-        with watch, new_youtube_dl(options) as ydl:
+    with watch, guarded_youtube_dl(options) as (ydl, guard):
+        try:
             info = ydl.extract_info(url, download=True)
-    except _Interrupted as exc:
-        raise TrailerDownloadError(exc.kind, exc.reason, video_id=state.video_id) from None
-    except (YoutubeDLError, OSError) as exc:
-        raise _download_error(exc, watch.stopped, state.video_id) from exc
-    except Exception as exc:
-        # A program yt-dlp ran was stopped: whatever yt-dlp made of its end (an IndexError
-        # on its empty output, for one), the reason is the cancel or the deadline.
-        if watch.stopped is None:
-            raise
-        raise _download_error(exc, watch.stopped, state.video_id) from exc
+        except _Interrupted as exc:
+            raise TrailerDownloadError(exc.kind, exc.reason, video_id=state.video_id) from None
+        except (YoutubeDLError, OSError) as exc:
+            raise _refused(guard) or _download_error(exc, watch.stopped, state.video_id) from exc
+        except Exception as exc:
+            # A program yt-dlp ran was stopped: whatever yt-dlp made of its end (an
+            # IndexError on its empty output, for one), the reason is the cancel or the
+            # deadline.
+            if watch.stopped is None:
+                raise
+            raise _download_error(exc, watch.stopped, state.video_id) from exc
 
     info = _single_entry(info)
     if info is None:
@@ -522,6 +543,15 @@ def _download_once(
         webpage_url=str(info.get("webpage_url") or url),
         title=info.get("title"),
         extractor=str(info.get("extractor") or info.get("extractor_key") or "unknown").lower(),
+    )
+
+
+def _refused(guard: EgressGuard) -> TrailerDownloadError | None:
+    """The error of a download that the source policy stopped on one of its requests."""
+    if guard.refusal is None:
+        return None
+    return TrailerDownloadError(
+        DownloadErrorKind.PERMANENT, f"source refused during the download: {guard.refusal}"
     )
 
 

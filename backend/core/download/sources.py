@@ -30,6 +30,7 @@ _SCHEMELESS_YOUTUBE_RE = re.compile(
     r"^(?:(?:www\.|m\.|music\.)?youtube\.com|(?:www\.)?youtube-nocookie\.com|youtu\.be)/",
     re.IGNORECASE,
 )
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _UNSAFE_CHARS_RE = re.compile(r"[\s\x00-\x1f\x7f]")
 _LOCAL_HINT = (
     "local and private addresses are refused; set ALLOW_LOCAL_SOURCES=true "
@@ -118,7 +119,9 @@ def _shorten(text: str, limit: int = 80) -> str:
 def check_source_allowed(source: Source, *, allow_local: bool) -> None:
     """Refuse sources whose host resolves to a local or private address.
 
-    Blocking: resolves the host name. YouTube sources pass without a lookup.
+    Blocking: resolves the host name. YouTube sources pass without a lookup. This is the
+    check before a download; `egress.EgressGuard` applies the same rule again to every
+    connection the download makes (redirects, a name that resolves differently later).
     Raises SourceRefusedError.
     """
     if source.is_youtube:
@@ -127,17 +130,29 @@ def check_source_allowed(source: Source, *, allow_local: bool) -> None:
     host = parts.hostname
     if not host:
         raise SourceRefusedError("the source URL has no host")
-    addresses = _resolve(host)
+    addresses = lookup(host)
     if allow_local:
         return
+    reason = refusal_reason(host, addresses)
+    if reason is not None:
+        raise SourceRefusedError(reason)
+
+
+def refusal_reason(host: str, addresses: list[IPAddress]) -> str | None:
+    """Why the policy refuses `host` at these addresses (any one non-public), or None."""
     for address in addresses:
         kind = _non_public_kind(address)
         if kind is not None:
             where = host if host == str(address) else f"{host} resolves to {address}, which"
-            raise SourceRefusedError(f"{where} is a {kind} address: {_LOCAL_HINT}")
+            return f"{where} is a {kind} address: {_LOCAL_HINT}"
+    return None
 
 
-def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def lookup(host: str) -> list[IPAddress]:
+    """The addresses of `host` (a name or an address literal). Blocking (DNS).
+
+    Raises SourceRefusedError when the name does not resolve.
+    """
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
@@ -146,20 +161,22 @@ def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
         raise SourceRefusedError(f"cannot resolve host {host!r}: {exc}") from exc
-    addresses = []
+    addresses: list[IPAddress] = []
     for info in infos:
         # The address part of sockaddr; IPv6 scope ids ("fe80::1%eth0") are dropped.
         raw = str(info[4][0]).split("%", 1)[0]
         try:
-            addresses.append(ipaddress.ip_address(raw))
+            address = ipaddress.ip_address(raw)
         except ValueError:
             continue
+        if address not in addresses:
+            addresses.append(address)
     if not addresses:
         raise SourceRefusedError(f"cannot resolve host {host!r}: no usable address")
     return addresses
 
 
-def _non_public_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+def _non_public_kind(address: IPAddress) -> str | None:
     """What makes the address local or private, or None for a public address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped

@@ -14,7 +14,7 @@ from core.download.downloader import (
     TrailerDownloadError,
     classify_error,
     clean_error_message,
-    new_youtube_dl,
+    guarded_youtube_dl,
 )
 from core.download.sources import YOUTUBE_ID_RE
 
@@ -99,12 +99,15 @@ def search_youtube(query: str, *, limit: int = 10) -> list[dict[str, Any]]:
         raise TrailerDownloadError(DownloadErrorKind.PERMANENT, "the search query is blank")
     limit = max(1, min(limit, MAX_SEARCH_RESULTS))
     params = {"extract_flat": "in_playlist", "skip_download": True}
-    try:
-        with new_youtube_dl(params) as ydl:
+    with guarded_youtube_dl(params) as (ydl, guard):
+        try:
             result = ydl.extract_info(f"ytsearch{limit}:{query}", download=False)
-    except YoutubeDLError as exc:
-        reason = clean_error_message(str(exc))
-        raise TrailerDownloadError(classify_error(reason), reason) from exc
+        except YoutubeDLError as exc:
+            if guard.refusal is not None:
+                reason = f"search refused: {guard.refusal}"
+                raise TrailerDownloadError(DownloadErrorKind.PERMANENT, reason) from exc
+            reason = clean_error_message(str(exc))
+            raise TrailerDownloadError(classify_error(reason), reason) from exc
     entries = (result or {}).get("entries") or []
     return [entry for entry in entries if isinstance(entry, dict)]
 
