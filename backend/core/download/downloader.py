@@ -519,7 +519,8 @@ def _download_once(
         except _Interrupted as exc:
             raise TrailerDownloadError(exc.kind, exc.reason, video_id=state.video_id) from None
         except (YoutubeDLError, OSError) as exc:
-            raise _refused(guard) or _download_error(exc, watch.stopped, state.video_id) from exc
+            guarded = None if watch.stopped else _refused(guard)
+            raise guarded or _download_error(exc, watch.stopped, state.video_id) from exc
         except Exception as exc:
             # A program yt-dlp ran was stopped: whatever yt-dlp made of its end (an
             # IndexError on its empty output, for one), the reason is the cancel or the
@@ -547,12 +548,17 @@ def _download_once(
 
 
 def _refused(guard: EgressGuard) -> TrailerDownloadError | None:
-    """The error of a download that the source policy stopped on one of its requests."""
-    if guard.refusal is None:
-        return None
-    return TrailerDownloadError(
-        DownloadErrorKind.PERMANENT, f"source refused during the download: {guard.refusal}"
-    )
+    """The error of a download the guard stopped: a refused request or an unreachable host.
+
+    yt-dlp only sees the guard's 403 or 502; the guard knows the reason behind it.
+    """
+    if guard.refusal is not None:
+        return TrailerDownloadError(
+            DownloadErrorKind.PERMANENT, f"source refused during the download: {guard.refusal}"
+        )
+    if guard.unreachable is not None:
+        return TrailerDownloadError(DownloadErrorKind.NETWORK, guard.unreachable)
+    return None
 
 
 def _download_error(

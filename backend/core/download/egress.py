@@ -92,6 +92,7 @@ class EgressGuard:
         )
         self._lock = threading.Lock()
         self._refusal: str | None = None
+        self._unreachable: str | None = None
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -100,6 +101,12 @@ class EgressGuard:
         """The reason of the first request the policy refused, if any."""
         with self._lock:
             return self._refusal
+
+    @property
+    def unreachable(self) -> str | None:
+        """Why the last upstream connection failed (host, port and the OS error), if one did."""
+        with self._lock:
+            return self._unreachable
 
     @property
     def proxy_url(self) -> str:
@@ -212,10 +219,17 @@ class EgressGuard:
         error: OSError | None = None
         for address in addresses:
             try:
-                return socket.create_connection((str(address), port), timeout=CONNECT_TIMEOUT)
+                upstream = socket.create_connection((str(address), port), timeout=CONNECT_TIMEOUT)
             except OSError as exc:
                 error = exc
-        raise _BadRequest(502, f"cannot connect to {host}:{port}: {error}")
+                continue
+            with self._lock:
+                self._unreachable = None  # a later request got through: not the cause
+            return upstream
+        reason = f"cannot connect to {host}:{port}: {error}"
+        with self._lock:
+            self._unreachable = reason
+        raise _BadRequest(502, reason)
 
 
 def _read_head(client: socket.socket) -> _Request:
