@@ -25,11 +25,16 @@ from core.base.database.engine import reset_engine
 from core.base.database.migrate import alembic_config
 from tests.utils.api import TEST_API_KEY
 
-pytest_plugins = ["tests.utils.http_server", "tests.utils.server"]
+pytest_plugins = [
+    "tests.utils.http_server",
+    "tests.utils.server",
+    "tests.utils.arr_standin",
+    "tests.utils.roots",
+]
 
 __all__ = ["TEST_API_KEY"]
 
-SLOW_FIXTURES = frozenset({"video_server", "server_factory", "clips", "downloaded"})
+SLOW_FIXTURES = frozenset({"video_server", "server_factory", "clips", "downloaded", "arr_standin"})
 """Fixtures that make media with ffmpeg or start a server: a test using one is marked slow."""
 
 

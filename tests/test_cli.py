@@ -106,9 +106,23 @@ def test_real_start_serves_stops_on_sigterm_and_keeps_data_on_restart(
     assert "swagger" in docs.text.lower()
     assert httpx.get(f"{first.base}/api/v1/media", timeout=HTTP_TIMEOUT).status_code == 401
     headers = {"X-API-KEY": key}
+    library = tmp_path / "library"
+    library.mkdir()
+    root = httpx.post(
+        f"{first.base}/api/v1/roots",
+        json={"path": str(library)},
+        headers=headers,
+        timeout=HTTP_TIMEOUT,
+    )
+    assert root.status_code == 201, root.text
     created = httpx.post(
         f"{first.base}/api/v1/media",
-        json={"title": "Survivor", "year": 2021, "is_movie": True, "folder_path": "/m/s"},
+        json={
+            "title": "Survivor",
+            "year": 2021,
+            "is_movie": True,
+            "folder_path": str(library / "Survivor (2021)"),
+        },
         headers=headers,
         timeout=HTTP_TIMEOUT,
     )

@@ -40,6 +40,7 @@ def test_a_killed_download_is_not_left_downloading_after_a_restart(
     first = server_factory(data, tmp_path / "first.log")
     first.wait_ready()
     key = (data / "api_key").read_text().strip()
+    api(first, key, "POST", "/roots", json={"path": str(folder.parent)})
     media = api(
         first,
         key,

@@ -57,6 +57,7 @@ def assert_degraded(client: TestClient, reason: str) -> None:
     }
 
 
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_a_write_the_database_refuses_is_503_and_status_degraded(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,6 +73,7 @@ def test_a_write_the_database_refuses_is_503_and_status_degraded(
     assert_degraded(client, READ_ONLY)
 
 
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_status_recovers_once_a_probe_write_succeeds(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,6 +91,7 @@ def test_status_recovers_once_a_probe_write_succeeds(
     assert client.post("/api/v1/media", json=media_body()).status_code == 201
 
 
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_a_really_read_only_database_is_503_then_recovers(
     client: TestClient, db_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +110,7 @@ def test_a_really_read_only_database_is_503_then_recovers(
     assert client.post("/api/v1/media", json=media_body()).status_code == 201
 
 
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_other_database_errors_stay_internal_errors(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

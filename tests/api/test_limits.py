@@ -76,6 +76,7 @@ async def test_a_chunked_body_of_exactly_the_limit_reaches_the_app() -> None:
     assert body.pulled == MAX_BODY_BYTES
 
 
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_a_normal_json_request_still_works(client: TestClient) -> None:
     created = client.post("/api/v1/media", json=media_body())
     assert created.status_code == 201, created.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,14 @@ from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.download import DownloadCreate, DownloadRead
 from core.base.database.models.media import MediaCreate, MediaRead
 from core.base.database.models.trailerprofile import TrailerProfileCreate, TrailerProfileRead
+from tests.utils.roots import add_root
 
 _counter = iter(range(1, 10**9))
 
 
 def make_media(folder: Path | None = None, **overrides: Any) -> MediaRead:
+    """A media made through the manager (no folder rules); the parent of its folder is made
+    a library root unless one holds it, so that downloads into it are allowed."""
     n = next(_counter)
     data: dict[str, Any] = {
         "title": f"Test Movie {n}",
@@ -24,6 +28,8 @@ def make_media(folder: Path | None = None, **overrides: Any) -> MediaRead:
         "folder_path": str(folder) if folder else f"/media/movies/Test Movie {n}",
     }
     data.update(overrides)
+    if os.path.isabs(data["folder_path"]) and "\x00" not in data["folder_path"]:
+        add_root(os.path.dirname(os.path.normpath(data["folder_path"])))
     return MediaDatabaseManager().create(MediaCreate(**data))
 
 

@@ -7,14 +7,16 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Query, Response, status
-from pydantic import TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from api.deps import IdPath
 from core.base.database.manager.base import MediaDatabaseManager, MediaSort, SortOrder
 from core.base.database.models.download import DownloadRead
+from core.base.database.models.limits import DB_INT_MAX
 from core.base.database.models.media import MediaCreate, MediaRead, MediaUpdate, MonitorStatus
 from core.base.database.models.page import Page
 from core.download import trailer_file
+from core.library import media_service
 
 router = APIRouter(prefix="/media", tags=["media"])
 manager = MediaDatabaseManager()
@@ -31,7 +33,8 @@ def list_media(
     sort: MediaSort = "title",
     order: SortOrder = "asc",
 ) -> Page[MediaRead]:
-    """A page of media; `search` matches part of the title; sorted by title by default."""
+    """A page of media; each word of `search` must be part of the title (any order, ignoring
+    case); sorted by title by default."""
     return manager.read_all(
         page=page,
         page_size=page_size,
@@ -45,7 +48,28 @@ def list_media(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_media(media: MediaCreate) -> MediaRead:
-    return manager.create(media)
+    """Add a media; its folder must be absolute, inside a library root and no other
+    media's folder (422 says which rule it breaks)."""
+    return media_service.create_media(media)
+
+
+class BulkMonitor(BaseModel):
+    """Monitor, or stop monitoring, a selection of media."""
+
+    ids: list[Annotated[int, Field(ge=1, le=DB_INT_MAX)]] = Field(
+        min_length=1, max_length=media_service.BULK_MAX
+    )
+    monitor: bool
+
+
+class BulkResult(BaseModel):
+    updated: int = Field(description="How many of the ids were media (unknown ids are skipped)")
+
+
+@router.post("/bulk")
+def bulk_update_media(body: BulkMonitor) -> BulkResult:
+    """Set `monitor` on up to 1000 media at once; each one's status follows."""
+    return BulkResult(updated=media_service.set_monitor(body.ids, body.monitor))
 
 
 @router.get("/{media_id}")
@@ -55,12 +79,15 @@ def read_media(media_id: IdPath) -> MediaRead:
 
 @router.patch("/{media_id}")
 def update_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
-    return manager.update(media_id, media)
+    """Change the fields sent. A new folder is checked like a new media's; `trailer_url`
+    must be an http(s) URL (a YouTube link or id is stored as `youtube_trailer_id`)."""
+    return media_service.update_media(media_id, media)
 
 
 @router.put("/{media_id}")
 def replace_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
-    return manager.update(media_id, media)
+    """As PATCH: only the fields sent change."""
+    return media_service.update_media(media_id, media)
 
 
 @router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT)

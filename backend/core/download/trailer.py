@@ -42,8 +42,10 @@ from core.download.video_analysis import (
     get_media_info,
     verify_trailer,
 )
-from core.exceptions import ConflictError
+from core.exceptions import ConflictError, SourceRefusedError
 from core.history.fingerprint import file_fingerprint
+from core.library.folders import FolderError
+from core.library.media_service import check_media_folder_on_disk
 
 logger = ModuleLogger("TrailerDownload")
 
@@ -119,6 +121,16 @@ async def _candidates(
         yield source
         return
     tried: set[str] = set()
+    if media.trailer_url and not profile.always_search:
+        try:
+            saved = await anyio.to_thread.run_sync(resolve_source, media.trailer_url)
+        except SourceRefusedError as exc:
+            logger.warning(
+                f"The saved trailer_url of {media.title} [{media.id}] is refused: {exc.detail}"
+            )
+        else:
+            tried.add(saved.video_id or saved.url)
+            yield saved
     if media.youtube_trailer_id and not profile.always_search:
         tried.add(media.youtube_trailer_id)
         yield parse_source(media.youtube_trailer_id)
@@ -230,9 +242,12 @@ def _place_and_record_sync(
         ),
     )
     try:
+        check_media_folder_on_disk(media)
         final_path = trailer_file.move_trailer_to_folder(
             verified.path, media, profile, info=verified.info, video_id=verified.video_id
         )
+    except FolderError as exc:
+        raise RecordingError(f"the trailer could not be placed: {exc.detail}") from exc
     except OSError as exc:
         raise RecordingError(f"the trailer could not be placed: {exc}") from exc
     try:
@@ -262,8 +277,9 @@ async def download_trailer(
 ) -> bool:
     """Download a trailer for `media` with `profile` and record it.
 
-    `source` is an explicit video to use; without it, the media's saved trailer id (unless
-    the profile always searches) and then a search give the candidates. With `replaces`
+    `source` is an explicit video to use; without it, the media's saved `trailer_url`, then
+    its saved trailer id (both unless the profile always searches) and then a search give
+    the candidates. With `replaces`
     (a download record id of this media), once the new trailer is recorded the old file is
     deleted and its record marked replaced. Returns True when
     a trailer was downloaded, moved into the media folder and recorded; False otherwise
@@ -276,6 +292,8 @@ async def download_trailer(
     last_reason = "no trailer was found"
     try:
         await mark_downloading(media)
+        # Refused before anything is fetched; checked again just before the trailer is placed.
+        await anyio.to_thread.run_sync(check_media_folder_on_disk, media)
         await anyio.to_thread.run_sync(lambda: work_dir.mkdir(parents=True, exist_ok=True))
         async for candidate in _candidates(media, profile, source):
             await notifier.send(
@@ -327,6 +345,8 @@ async def download_trailer(
         with anyio.CancelScope(shield=True):
             await _finish_failed(media, "the download was cancelled")
         raise
+    except FolderError as exc:
+        last_reason = exc.detail
     except Exception as exc:
         logger.exception(f"Trailer download for {media.title} [{media.id}] failed: {exc}")
         last_reason = str(exc)

@@ -16,6 +16,7 @@ from app_logger import ModuleLogger
 from core.base.database.models.media import MediaRead
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.download.video_analysis import VideoInfo
+from core.library.folders import real_within
 
 logger = ModuleLogger("TrailerFile")
 
@@ -120,7 +121,8 @@ def _ensure_trailer_folder(media: MediaRead, profile: TrailerProfileRead) -> tup
     """The trailer folder, and whether it was created now.
 
     The media folder itself is never created: when it is missing, its drive is most likely
-    not mounted, and a trailer written there would hide under the mount point.
+    not mounted, and a trailer written there would hide under the mount point. The trailer
+    folder, its links resolved, must lie inside the media folder (PermissionError if not).
     """
     if not os.path.isdir(media.folder_path):
         raise FileNotFoundError(
@@ -130,8 +132,20 @@ def _ensure_trailer_folder(media: MediaRead, profile: TrailerProfileRead) -> tup
     try:
         os.mkdir(folder)
     except FileExistsError:
-        return folder, False
-    return folder, True
+        created = False
+    else:
+        created = True
+    # A trailer folder that is a link (or lies under one) leading out of the media folder
+    # is refused: nothing is written outside the media's folder.
+    if not real_within(str(folder), media.folder_path):
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+        raise PermissionError(
+            f"the trailer folder {folder} leads outside the media folder {media.folder_path}"
+            " (a symbolic link?); nothing is written there"
+        )
+    return folder, created
 
 
 def _link_to_free_name(source: Path, folder: Path, stem: str, ext: str) -> Path:

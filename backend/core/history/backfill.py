@@ -45,6 +45,7 @@ from core.history.reconcile import (
     readable_path,
     warn_unavailable,
 )
+from core.library.folders import real_within
 
 logger = ModuleLogger("Backfill")
 
@@ -109,6 +110,13 @@ def find_trailer_files(
     seen: set[tuple[int, int]] = set()
     found: list[str] = []
     for directory, marked_only in places:
+        if not marked_only and not real_within(str(directory), folder):
+            if os.path.isdir(directory):
+                logger.warning(
+                    f"Skipped {readable_path(str(directory))}: it leads outside the media"
+                    f" folder {readable_path(folder)} (a symbolic link?)"
+                )
+            continue
         try:
             with os.scandir(directory) as entries:
                 names = sorted(e.name for e in entries if _is_video(e.name))
@@ -120,6 +128,12 @@ def find_trailer_files(
                 continue
             path = directory / name
             try:
+                if path.is_symlink() and not real_within(str(path), folder):
+                    logger.warning(
+                        f"Skipped {readable_path(str(path))}: it is a link that leads outside"
+                        f" the media folder {readable_path(folder)}"
+                    )
+                    continue
                 if not path.is_file():  # stat only: a pipe is never opened
                     if not path.is_dir():
                         summary.found += 1

@@ -47,6 +47,7 @@ from core.download.service import build_download
 from core.download.video_analysis import get_media_info
 from core.exceptions import NotFoundError
 from core.history.fingerprint import file_fingerprint, fingerprint_size
+from core.library.folders import real_within
 
 logger = ModuleLogger("Reconcile")
 
@@ -138,8 +139,9 @@ def warn_unavailable(media_id: int, title: str, folder: str, consequence: str) -
 def walk_files(folder: str) -> Iterator[tuple[str, int]]:
     """`(path, size)` of every regular file under `folder`, partial files left out.
 
-    Symbolic links to folders are not followed (no loops); unreadable folders are skipped,
-    and so are files whose path is not valid UTF-8 (no record can hold them).
+    Symbolic links to folders are not followed (no loops, nothing outside `folder`), nor
+    links to files outside `folder`; unreadable folders are skipped, and so are files whose
+    path is not valid UTF-8 (no record can hold them).
     """
     pending = [folder]
     while pending:
@@ -154,6 +156,8 @@ def walk_files(folder: str) -> Iterator[tuple[str, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 elif entry.is_file() and not is_partial_file(entry.name):
+                    if entry.is_symlink() and not real_within(entry.path, folder):
+                        continue  # a link to a file outside the folder is not its file
                     path = str(Path(directory) / entry.name)
                     if is_utf8_path(path):
                         yield path, entry.stat().st_size

@@ -15,6 +15,9 @@ from tests.utils.factories import make_download, make_media
 
 MEDIA = "/api/v1/media"
 
+# media_body's folder lies in the made-up root that this fixture adds.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 
 def is_utc(value: str) -> bool:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).utcoffset() is not None
@@ -165,6 +168,10 @@ def test_media_title_search(client: TestClient) -> None:
     assert titles("\\") == []
     assert titles("wolf") == ["100 Wolf", "100% Wolf"]
     assert titles("nothing like it") == []
+    # Each word must be in the title, in any order.
+    assert titles("reloaded matrix") == ["MATRIX Reloaded"]
+    assert titles("  wolf   100% ") == ["100% Wolf"]
+    assert titles("matrix wolf") == []
 
 
 def test_media_delete_cascades_its_download_records(client: TestClient, db_file: Path) -> None:

@@ -23,6 +23,7 @@ from tests.utils.factories import make_download, make_media
 from tests.utils.http_server import VideoServer
 from tests.utils.mediafiles import make_video
 from tests.utils.probe import assert_record_matches_file, ffprobe_json
+from tests.utils.roots import add_root
 
 
 def _profile(client: TestClient, **overrides: Any) -> dict[str, Any]:
@@ -38,8 +39,10 @@ def _profile(client: TestClient, **overrides: Any) -> dict[str, Any]:
 
 
 def _media(client: TestClient, folder: Path, **overrides: Any) -> dict[str, Any]:
-    """A media whose folder exists (a download never creates a missing media folder)."""
+    """A media whose folder exists (a download never creates a missing media folder), in a
+    library root (its parent folder)."""
     folder.mkdir(parents=True, exist_ok=True)
+    add_root(folder.parent)
     body = {
         "title": "Big Buck Bunny",
         "year": 2008,
@@ -403,3 +406,42 @@ def test_the_status_after_a_download_ends_follows_the_files(data_dir: Path) -> N
     manager.refresh_status(media.id, in_flight=True)
     assert manager.refresh_status(media.id, in_flight=False) == MonitorStatus.DOWNLOADED
     assert manager.read(media.id).status == MonitorStatus.DOWNLOADED
+
+
+@pytest.mark.slow
+def test_a_trailers_folder_linked_outside_is_refused_and_nothing_is_written_there(
+    client: TestClient, video_server: VideoServer, tmp_path: Path
+) -> None:
+    make_video(video_server.root / "a.mp4")
+    folder = tmp_path / "movies" / "Big Buck Bunny (2008)"
+    folder.mkdir(parents=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (folder / "Trailers").symlink_to(outside)
+    media = _media(client, folder)
+    chosen = _profile(client)
+
+    finished = _start(client, media["id"], profile_id=chosen["id"], url=video_server.url("a.mp4"))
+
+    assert finished["status"] == "missing"
+    assert list(outside.iterdir()) == []
+    assert client.get(f"/api/v1/media/{media['id']}/downloads").json() == []
+    [event] = client.get(f"/api/v1/media/{media['id']}/events").json()
+    assert event["event_type"] == "download_failed"
+    assert "leads outside the media folder" in event["message"]
+    assert list(get_settings().temp_dir.glob("**/*.*")) == []
+
+
+@pytest.mark.slow
+def test_the_saved_trailer_url_is_used_when_no_url_is_sent(
+    client: TestClient, video_server: VideoServer, tmp_path: Path
+) -> None:
+    make_video(video_server.root / "saved.mp4")
+    media = _media(client, tmp_path / "m", trailer_url=video_server.url("saved.mp4"))
+    chosen = _profile(client)
+
+    finished = _start(client, media["id"], profile_id=chosen["id"])
+
+    assert finished["status"] == "downloaded"
+    [record] = client.get(f"/api/v1/media/{media['id']}/downloads").json()
+    assert record["source_url"] == video_server.url("saved.mp4")

@@ -19,6 +19,8 @@ from core.base.database.models.media import (
     Media,
     MediaCreate,
     MediaRead,
+    MediaSyncCreate,
+    MediaSyncUpdate,
     MediaUpdate,
     MonitorStatus,
     derive_status,
@@ -82,7 +84,9 @@ def _get_media(session: Session, media_id: int) -> Media:
 class MediaDatabaseManager:
     """Reads and writes Media and Download rows; returns Read models only."""
 
-    def create(self, media_create: MediaCreate, *, _session: Session | None = None) -> MediaRead:
+    def create(
+        self, media_create: MediaCreate | MediaSyncCreate, *, _session: Session | None = None
+    ) -> MediaRead:
         """Create a media item."""
         with manage_session(_session, write=True) as session:
             media = Media.model_validate(media_create)
@@ -108,11 +112,16 @@ class MediaDatabaseManager:
         order: SortOrder = "asc",
         _session: Session | None = None,
     ) -> Page[MediaRead]:
-        """A page of media, sorted (by title unless asked otherwise), optionally filtered."""
+        """A page of media, sorted (by title unless asked otherwise), optionally filtered.
+
+        `search`: every word of it must be part of the title (ignoring case, any order).
+        """
         with manage_session(_session) as session:
             query = select(Media)
-            if search:
-                escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            for word in (search or "").split():
+                # Each word must be in the title, in any order: "tears steel" finds
+                # "Tears of Steel". Every character is literal.
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 query = query.where(col(Media.title).ilike(f"%{escaped}%", escape="\\"))
             if is_movie is not None:
                 query = query.where(Media.is_movie == is_movie)
@@ -135,11 +144,11 @@ class MediaDatabaseManager:
     def update(
         self,
         media_id: int,
-        media_update: MediaUpdate,
+        media_update: MediaUpdate | MediaSyncUpdate,
         *,
         _session: Session | None = None,
     ) -> MediaRead:
-        """Apply the fields that were sent."""
+        """Apply the fields that were sent (checked by core/library/media_service.py)."""
         with manage_session(_session, write=True) as session:
             media = _get_media(session, media_id)
             media.sqlmodel_update(media_update.model_dump(exclude_unset=True))
@@ -148,6 +157,53 @@ class MediaDatabaseManager:
             session.flush()
             _refresh_status(session, media)  # "monitor" may have changed
             return MediaRead.model_validate(media)
+
+    def find_by_folder(
+        self, folder_path: str, *, exclude_id: int | None = None, _session: Session | None = None
+    ) -> MediaRead | None:
+        """A media (other than `exclude_id`) whose folder is exactly `folder_path`, or None."""
+        with manage_session(_session) as session:
+            query = select(Media).where(col(Media.folder_path) == folder_path)
+            if exclude_id is not None:
+                query = query.where(col(Media.id) != exclude_id)
+            found = session.exec(query.order_by(col(Media.id)).limit(1)).first()
+            return MediaRead.model_validate(found) if found is not None else None
+
+    def read_in_folder(self, folder: str, *, _session: Session | None = None) -> list[MediaRead]:
+        """The media whose folder lies inside the normalised `folder` (not the folder itself)."""
+        with manage_session(_session) as session:
+            prefix = folder.rstrip("/") + "/"
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = session.exec(
+                select(Media)
+                .where(col(Media.folder_path).like(f"{escaped}%", escape="\\"))
+                .order_by(col(Media.id))
+            ).all()
+            # LIKE ignores the case of ASCII letters on SQLite; paths do not.
+            return [MediaRead.model_validate(m) for m in rows if m.folder_path.startswith(prefix)]
+
+    def set_monitor(
+        self, media_ids: list[int], monitor: bool, *, _session: Session | None = None
+    ) -> int:
+        """Set `monitor` on the media of `media_ids` that exist, their status refreshed.
+
+        Returns how many media exist among the ids (changed or already so); unknown ids are
+        left out.
+        """
+        with manage_session(_session, write=True) as session:
+            found = session.exec(
+                select(Media).where(col(Media.id).in_(set(media_ids))).order_by(col(Media.id))
+            ).all()
+            now = utc_now()
+            for media in found:
+                if media.monitor != monitor:
+                    media.monitor = monitor
+                    media.updated_at = now
+                    session.add(media)
+            session.flush()
+            for media in found:
+                _refresh_status(session, media)
+            return len(found)
 
     def refresh_status(
         self,

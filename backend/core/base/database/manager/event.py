@@ -20,8 +20,10 @@ _INSERT_EVENT = insert(_EVENT).returning(*_EVENT.c)
 _NEWEST_FIRST = (col(Event.created_at).desc(), col(Event.id).desc())
 
 
-def _with_title(event: Event, title: str) -> EventHistoryRead:
-    return EventHistoryRead.model_validate(event, update={"media_title": title})
+def _with_title(event: Event, title: str | None) -> EventHistoryRead:
+    """The event with its media's title; a removed media's title is the one kept with it."""
+    shown = title if title is not None else (event.media_title or "(removed media)")
+    return EventHistoryRead.model_validate(event, update={"media_title": shown})
 
 
 class EventManager:
@@ -32,6 +34,27 @@ class EventManager:
         with manage_session(_session, write=True) as session:
             row = session.connection().execute(_INSERT_EVENT, event_create.model_dump()).one()
             return EventRead.model_validate(row, from_attributes=True)
+
+    def record_media_removed(
+        self, title: str, reason: str, *, _session: Session | None = None
+    ) -> EventRead:
+        """Log that a media was removed from the library; the event outlives the media.
+
+        `title` is the media's "Title (Year)", kept in the event (its media_id is NULL, so
+        that deleting the media does not take the event with it). `reason` says why (gone
+        from Radarr, its folder gone from a local root...). Call it in the transaction that
+        deletes the media.
+        """
+        return self.create(
+            EventCreate(
+                media_id=None,
+                media_title=title,
+                event_type=EventType.MEDIA_REMOVED,
+                message=f"{title} was removed from the library: {reason}",
+                reason=reason,
+            ),
+            _session=_session,
+        )
 
     def read_for_media(self, media_id: int, *, _session: Session | None = None) -> list[EventRead]:
         """The media's events, newest first."""
@@ -82,7 +105,7 @@ class EventManager:
             total = session.exec(select(func.count()).select_from(Event).where(*conditions)).one()
             rows = session.exec(
                 select(Event, Media.title)
-                .join(Media, col(Media.id) == col(Event.media_id))
+                .outerjoin(Media, col(Media.id) == col(Event.media_id))
                 .where(*conditions)
                 .order_by(*_NEWEST_FIRST)
                 .offset((page - 1) * page_size)

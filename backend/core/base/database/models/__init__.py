@@ -4,6 +4,7 @@ from core.base.database.models.connection import Connection, PathMapping
 from core.base.database.models.download import Download
 from core.base.database.models.event import Event
 from core.base.database.models.media import Media, MonitorStatus
+from core.base.database.models.root import LibraryRoot
 from core.base.database.models.trailerprofile import TrailerProfile
 from core.base.database.models.user import User, UserSession
 
@@ -11,6 +12,7 @@ __all__ = [
     "Connection",
     "Download",
     "Event",
+    "LibraryRoot",
     "Media",
     "MonitorStatus",
     "PathMapping",

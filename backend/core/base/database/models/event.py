@@ -18,6 +18,8 @@ class EventType(StrEnum):
     RESTORED = "restored"
     RENAMED = "renamed"
     DISCOVERED = "discovered"
+    MEDIA_REMOVED = "media_removed"
+    """A media gone from Radarr/Sonarr or from its local root; the event outlives it."""
 
 
 class EventBase(AppSQLModel):
@@ -30,6 +32,8 @@ class EventBase(AppSQLModel):
     # For a failed download: the source itself is unusable (removed, private, not a
     # trailer...), so automatic searches skip it from now on.
     source_failed: bool = False
+    # "Title (Year)" of a media that no longer exists (MEDIA_REMOVED); None otherwise.
+    media_title: str | None = Field(default=None, max_length=600)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
 
 
@@ -37,18 +41,21 @@ class Event(EventBase, table=True):
     """Database model for Event."""
 
     id: int | None = Field(default=None, primary_key=True)
-    media_id: int = Field(foreign_key="media.id", ondelete="CASCADE", index=True)
+    # None only for an event that outlives its media (MEDIA_REMOVED); the others go with it.
+    media_id: int | None = Field(
+        default=None, foreign_key="media.id", ondelete="CASCADE", index=True
+    )
     download_id: int | None = Field(
         default=None, foreign_key="download.id", ondelete="SET NULL", index=True
     )
 
 
 class EventCreate(EventBase):
-    media_id: int
+    media_id: int | None
     download_id: int | None = None
 
 
 class EventRead(EventBase):
     id: int
-    media_id: int
+    media_id: int | None
     download_id: int | None

@@ -90,7 +90,7 @@ class DownloadHistoryRead(DownloadRead):
 
 
 class EventHistoryRead(EventRead):
-    """An event with the title of its media."""
+    """An event with the title of its media (for a removed media: the title it had)."""
 
     media_title: str
 

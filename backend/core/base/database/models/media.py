@@ -34,6 +34,7 @@ def derive_status(*, in_flight: bool, present: bool, monitor: bool) -> MonitorSt
     return MonitorStatus.MONITORED if monitor else MonitorStatus.MISSING
 
 
+TRAILER_URL_MAX = 2048
 YOUTUBE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 
@@ -71,6 +72,9 @@ class MediaBase(AppSQLModel):
         default=None, foreign_key="connection.id", ondelete="SET NULL", index=True
     )
     arr_id: int | None = None
+    # An http(s) video URL that yt-dlp supports, used for downloads before the YouTube id
+    # and the search; checked by the source policy in core/library/media_service.py.
+    trailer_url: str | None = Field(default=None, max_length=TRAILER_URL_MAX)
 
     _clean_text = field_validator("title", "folder_path")(strip_not_blank)
     _clean_youtube_id = field_validator("youtube_trailer_id")(check_youtube_id)
@@ -84,10 +88,22 @@ class Media(MediaBase, table=True):
     added_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     downloaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The remote poster address that a Radarr/Sonarr connection reports.
+    poster_url: str | None = Field(default=None, max_length=2048)
+    # The *arr app says the movie/episode file exists; for a local root: a video is there.
+    media_exists: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class MediaCreate(MediaBase, NulFreeText):
     """Body for creating a Media item."""
+
+
+class MediaSyncCreate(MediaCreate):
+    """A media added by a sync or scan, with what only its source knows (not an API body:
+    a poster address set by a user would be fetched by the server)."""
+
+    poster_url: str | None = Field(default=None, max_length=2048)
+    media_exists: bool = False
 
 
 class MediaRead(MediaBase):
@@ -98,6 +114,8 @@ class MediaRead(MediaBase):
     added_at: datetime
     updated_at: datetime
     downloaded_at: datetime | None
+    poster_url: str | None = None
+    media_exists: bool = False
 
 
 class MediaUpdate(NulFreeText):
@@ -114,6 +132,22 @@ class MediaUpdate(NulFreeText):
     monitor: bool | None = None
     connection_id: int | None = None
     arr_id: int | None = None
+    trailer_url: str | None = Field(
+        default=None,
+        max_length=TRAILER_URL_MAX,
+        description="An http(s) video URL that yt-dlp supports, or null to clear it; a"
+        " YouTube link is stored as youtube_trailer_id instead",
+    )
 
     _clean_text = field_validator("title", "folder_path")(strip_not_blank)
     _clean_youtube_id = field_validator("youtube_trailer_id")(check_youtube_id)
+
+
+class MediaSyncUpdate(MediaUpdate):
+    """A partial update from a sync or scan: also what only the source of a media knows.
+
+    Not an API body: a poster address set by a user would be fetched by the server.
+    """
+
+    poster_url: str | None = Field(default=None, max_length=2048)
+    media_exists: bool | None = None

@@ -1,0 +1,1 @@
+"""The library: roots, media folders and the scan of local roots."""
