@@ -10,6 +10,7 @@ import logging
 import logging.handlers
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -38,12 +39,30 @@ def no_secrets() -> Iterable[str]:
     return ()
 
 
+MIN_SECRET_LENGTH = 6
+"""Shorter values are not hidden by value (they would hide ordinary words); their named
+forms (`X-Api-Key: ...`) still are."""
+_remembered: frozenset[str] = frozenset()
+_remembered_lock = threading.Lock()
+
+
+def remember_secret(value: str | None) -> None:
+    """Hide `value` wherever it appears in a log line from now on (a connection's API key:
+    called whenever one is read or used). Cheap when the value is already known."""
+    global _remembered
+    if not value or len(value) < MIN_SECRET_LENGTH or value in _remembered:
+        return
+    with _remembered_lock:
+        _remembered = _remembered | {value}
+
+
 class RedactSecrets(logging.Filter):
     """Hides secrets in a record's message (its arguments filled in), exception and stack.
 
     Redacts the values of fields and query parameters named like api_key, apikey, token,
     password or secret (any case), and wherever they appear, the values `secrets()` returns
-    (the app's API key), also URL-encoded.
+    (the app's API key) and those given to `remember_secret` (connections' API keys), also
+    URL-encoded.
     """
 
     def __init__(self, secrets: Callable[[], Iterable[str]] = no_secrets) -> None:
@@ -55,6 +74,7 @@ class RedactSecrets(logging.Filter):
             known = [value for value in self._secrets() if value]
         except Exception:  # a log line is still written when the settings cannot be read
             known = []
+        known.extend(_remembered)
         for value in known:
             for form in {value, quote(value, safe=""), quote_plus(value)}:
                 text = text.replace(form, REDACTED)

@@ -17,7 +17,9 @@ from api.v1.router import api_router
 from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import APP_VERSION
+from core.arr.refresh import connection_refreshes
 from core.auth import service as auth_service
+from core.base.database.manager.connection import ConnectionManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.health import health
 from core.base.notifier import notifier
@@ -38,6 +40,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(auth_service.offer_setup_token)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
+    # Reading the connections makes the log filter hide their API keys from the first line.
+    await anyio.to_thread.run_sync(ConnectionManager().read_all)
     # Before serving: finish or undo what a previous process left half done.
     await anyio.to_thread.run_sync(recover_interrupted_downloads)
     # Check the recorded trailer files in the background: start-up does not wait for it.
@@ -47,6 +51,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         logger.info("A reconciliation is already running")
     yield
     await task_runner.cancel_all()
+    await connection_refreshes.cancel_all()
     await jobs.download_jobs.cancel_all()
     notifier.disconnect(websockets.ws_manager.broadcast)
 

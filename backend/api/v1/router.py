@@ -6,7 +6,17 @@ from fastapi import APIRouter, Depends
 
 from api.deps import require_auth
 from api.errors import ERROR_RESPONSES
-from api.v1 import connections, downloads, events, media, settings, tasks, trailerprofiles
+from api.v1 import (
+    connections,
+    downloads,
+    events,
+    media,
+    posters,
+    roots,
+    settings,
+    tasks,
+    trailerprofiles,
+)
 
 api_router = APIRouter(
     prefix="/api/v1", dependencies=[Depends(require_auth)], responses=ERROR_RESPONSES
@@ -18,3 +28,5 @@ api_router.include_router(connections.router)
 api_router.include_router(events.router)
 api_router.include_router(tasks.router)
 api_router.include_router(settings.router)
+api_router.include_router(roots.router)
+api_router.include_router(posters.router)

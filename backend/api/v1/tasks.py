@@ -1,4 +1,4 @@
-"""Library task routes (reconciliation, backfill)."""
+"""Library task routes (reconciliation, backfill, sync)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from core.history.tasks import TaskState, task_runner
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
-TaskName = Annotated[str, Path(max_length=50, description="The task: reconcile or backfill")]
+TaskName = Annotated[
+    str,
+    Path(
+        max_length=50,
+        description="The task: reconcile, backfill, or sync (every Radarr/Sonarr connection,"
+        " then the local library roots)",
+    ),
+]
 
 # The routes only read or change the runner's in-memory state, on the event loop that
 # runs the tasks; the work itself runs in a worker thread.

@@ -28,6 +28,7 @@ logger = ModuleLogger("Tasks")
 
 RECONCILE = "reconcile"
 BACKFILL = "backfill"
+SYNC = "sync"
 
 TaskFunction = Callable[[threading.Event], Any]
 STOP_TIMEOUT = 15.0
@@ -159,4 +160,14 @@ def _backfill(stop: threading.Event) -> Any:
     return backfill_library(stop=stop)
 
 
-task_runner = TaskRunner({RECONCILE: _reconcile, BACKFILL: _backfill})
+def _sync(stop: threading.Event) -> Any:
+    """Every Radarr/Sonarr connection's sync, then the scan of the local library roots."""
+    from core.arr.sync import sync_all_connections
+    from core.library.local_scan import scan_local_roots
+
+    connections = sync_all_connections(stop=stop)
+    local = scan_local_roots(stop)
+    return {"connections": connections.model_dump(mode="json"), "local": _as_dict(local)}
+
+
+task_runner = TaskRunner({RECONCILE: _reconcile, BACKFILL: _backfill, SYNC: _sync})

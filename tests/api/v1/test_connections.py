@@ -9,18 +9,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.utils.api import TOO_BIG, assert_4xx, media_body
+from tests.utils.arr_standin import ArrStandIn
 from tests.utils.db import rows
 
 MEDIA = "/api/v1/media"
 CONNECTIONS = "/api/v1/connections"
 
 
-def connection_body(**overrides: Any) -> dict[str, Any]:
+def connection_body(standin: ArrStandIn | None = None, **overrides: Any) -> dict[str, Any]:
+    """A connection body; with `standin`, its address and key (saving tests the connection)."""
     body: dict[str, Any] = {
         "name": "Radarr",
         "arr_type": "radarr",
-        "url": "http://radarr.local:7878/",
-        "api_key": "radarr-key",
+        "url": f"{standin.url}/" if standin else "http://radarr.invalid:7878/",
+        "api_key": standin.api_key if standin else "radarr-key",
         "path_mappings": [
             {"path_from": "/movies", "path_to": "/media/movies"},
             {"path_from": "/tv", "path_to": "/media/tv"},
@@ -30,11 +32,24 @@ def connection_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def test_connection_with_path_mappings_lifecycle(client: TestClient, db_file: Path) -> None:
-    created = client.post(CONNECTIONS, json=connection_body())
+@pytest.fixture
+def radarr(arr_standin: type[ArrStandIn]) -> ArrStandIn:
+    return arr_standin("radarr")
+
+
+@pytest.fixture
+def sonarr(arr_standin: type[ArrStandIn]) -> ArrStandIn:
+    return arr_standin("sonarr", root="/tv")
+
+
+@pytest.mark.slow
+def test_connection_with_path_mappings_lifecycle(
+    client: TestClient, db_file: Path, radarr: ArrStandIn
+) -> None:
+    created = client.post(CONNECTIONS, json=connection_body(radarr))
     assert created.status_code == 201, created.text
     connection = created.json()
-    assert connection["url"] == "http://radarr.local:7878"
+    assert connection["url"] == radarr.url
     assert [(m["path_from"], m["path_to"]) for m in connection["path_mappings"]] == [
         ("/movies", "/media/movies"),
         ("/tv", "/media/tv"),
@@ -63,11 +78,15 @@ def test_connection_with_path_mappings_lifecycle(client: TestClient, db_file: Pa
     assert rows(db_file, "SELECT count(*) FROM pathmapping") == [(0,)]
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_connection_delete_cascades_mappings_and_unlinks_media(
-    client: TestClient, db_file: Path
+    client: TestClient, db_file: Path, radarr: ArrStandIn, sonarr: ArrStandIn
 ) -> None:
-    cid = client.post(CONNECTIONS, json=connection_body()).json()["id"]
-    kept = client.post(CONNECTIONS, json=connection_body(name="Sonarr", arr_type="sonarr")).json()
+    cid = client.post(CONNECTIONS, json=connection_body(radarr)).json()["id"]
+    kept = client.post(
+        CONNECTIONS, json=connection_body(sonarr, name="Sonarr", arr_type="sonarr")
+    ).json()
     media = client.post(MEDIA, json=media_body(connection_id=cid)).json()
     assert media["connection_id"] == cid
 
@@ -111,10 +130,11 @@ def test_connection_bad_bodies_are_422(
         {"path_mappings": [{"path_to": "/x"}]},
     ],
 )
+@pytest.mark.slow
 def test_connection_bad_updates_are_422_and_change_nothing(
-    client: TestClient, patch: dict[str, Any]
+    client: TestClient, patch: dict[str, Any], radarr: ArrStandIn
 ) -> None:
-    connection = client.post(CONNECTIONS, json=connection_body()).json()
+    connection = client.post(CONNECTIONS, json=connection_body(radarr)).json()
     assert_4xx(client.patch(f"{CONNECTIONS}/{connection['id']}", json=patch), 422)
     assert client.get(f"{CONNECTIONS}/{connection['id']}").json() == connection
 
@@ -135,13 +155,14 @@ def test_connection_unknown_ids_are_4xx(client: TestClient) -> None:
         {"path_mappings": [{"path_from": "/movies", "path_to": "/media/\x00movies"}]},
     ],
 )
+@pytest.mark.slow
 def test_connection_text_with_a_nul_character_is_a_422(
-    client: TestClient, db_file: Path, body: dict[str, Any]
+    client: TestClient, db_file: Path, body: dict[str, Any], radarr: ArrStandIn
 ) -> None:
-    detail = assert_4xx(client.post(CONNECTIONS, json=connection_body(**body)), 422)
+    detail = assert_4xx(client.post(CONNECTIONS, json=connection_body(radarr, **body)), 422)
     assert "NUL" in str(detail)
     assert rows(db_file, "SELECT count(*) FROM connection") == [(0,)]
-    connection = client.post(CONNECTIONS, json=connection_body()).json()
+    connection = client.post(CONNECTIONS, json=connection_body(radarr)).json()
     detail = assert_4xx(client.patch(f"{CONNECTIONS}/{connection['id']}", json=body), 422)
     assert "NUL" in str(detail)
     assert client.get(f"{CONNECTIONS}/{connection['id']}").json() == connection

@@ -53,7 +53,7 @@ class Gate:
 def test_tasks_are_listed(client: TestClient) -> None:
     response = client.get(TASKS)
     assert response.status_code == 200
-    assert [t["name"] for t in response.json()] == ["reconcile", "backfill"]
+    assert [t["name"] for t in response.json()] == ["reconcile", "backfill", "sync"]
     assert set(response.json()[0]) == {
         "name",
         "running",
