@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks the web UI: installs the locked node packages, makes sure Chromium is there, checks
 # that src/api/schema.d.ts is what the backend's schema generates, then runs the type check,
-# the build, the unit tests and the end-to-end tests (which start the real backend, so the
-# Python environment must exist: scripts/setup.sh --dev).
+# ESLint, the build, the unit tests and the end-to-end tests (which start the real backend,
+# so the Python environment must exist: scripts/setup.sh --dev).
 # Needs Node.js >= 20.19 with npm. CHROMIUM_PATH overrides /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +37,9 @@ if ! npm run --silent gen:api -- --check; then
     echo "frontend: src/api/schema.d.ts is stale: run \`npm run gen:api\` in frontend/ and commit it" >&2
     exit 1
 fi
-echo "== typecheck and format"
+echo "== typecheck, lint and format"
 npm run --silent typecheck
+npm run --silent lint
 npm run --silent format:check
 echo "== build"
 npm run --silent build

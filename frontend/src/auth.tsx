@@ -1,12 +1,5 @@
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useState,
-  type ReactNode,
-} from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from "react";
 import { Navigate, useLocation } from "react-router-dom";
 import { api, call, setCsrfToken, UNAUTHORIZED_EVENT } from "./api/client";
 import type { AuthStatus, Credentials, SetupCredentials } from "./api/types";
@@ -25,29 +18,45 @@ interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
+/** The query key of the session's status (who is signed in). */
+export const authKeys = {
+  status: ["auth", "status"] as const,
+};
+
+async function readStatus(): Promise<AuthStatus> {
+  const next = await call(api.GET("/api/v1/auth/status"));
+  setCsrfToken(next.csrf_token);
+  return next;
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [status, setStatus] = useState<AuthStatus | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: authKeys.status,
+    queryFn: readStatus,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const status = query.data ?? null;
+  const error = query.error;
+  const { refetch } = query;
 
   const refresh = useCallback(async () => {
-    try {
-      const next = await call(api.GET("/api/v1/auth/status"));
-      setCsrfToken(next.csrf_token);
-      setStatus(next);
-      setError(null);
-      return next;
-    } catch (err) {
-      setError(err);
-      return null;
-    }
-  }, []);
+    const result = await refetch();
+    return result.data ?? null;
+  }, [refetch]);
 
   useEffect(() => {
-    void refresh();
     const onUnauthorized = () => void refresh();
     window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
     return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
   }, [refresh]);
+
+  /** After signing out, no cached data of the last user stays (the status query aside). */
+  const forgetData = useCallback(
+    () => client.removeQueries({ predicate: (q) => q.queryKey[0] !== authKeys.status[0] }),
+    [client],
+  );
 
   const login = useCallback(
     async (credentials: Credentials) => {
@@ -73,14 +82,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       await call(api.POST("/api/v1/auth/logout"));
     } finally {
+      forgetData();
       await refresh();
     }
-  }, [refresh]);
+  }, [refresh, forgetData]);
 
   const logoutAll = useCallback(async () => {
     await call(api.POST("/api/v1/auth/logout-all"));
+    forgetData();
     await refresh();
-  }, [refresh]);
+  }, [refresh, forgetData]);
 
   const value = useMemo(
     () => ({ status, error, refresh, login, setup, logout, logoutAll }),

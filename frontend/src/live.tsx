@@ -2,6 +2,7 @@ import {
   createContext,
   useContext,
   useEffect,
+  useEffectEvent,
   useMemo,
   useRef,
   useState,
@@ -100,7 +101,6 @@ export function useLive(): LiveContextValue {
 /** Call `listener` for every live message while the component is shown. */
 export function useLiveMessages(listener: Listener): void {
   const { subscribe } = useLive();
-  const ref = useRef(listener);
-  ref.current = listener;
-  useEffect(() => subscribe((m) => ref.current(m)), [subscribe]);
+  const onMessage = useEffectEvent(listener);
+  useEffect(() => subscribe((m) => onMessage(m)), [subscribe]);
 }

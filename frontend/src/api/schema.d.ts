@@ -132,12 +132,37 @@ export interface paths {
         };
         /**
          * List Media
-         * @description A page of media; `search` matches part of the title; sorted by title by default.
+         * @description A page of media; each word of `search` must be part of the title (any order, ignoring
+         *     case); sorted by title by default.
          */
         get: operations["list_media_api_v1_media_get"];
         put?: never;
-        /** Create Media */
+        /**
+         * Create Media
+         * @description Add a media; its folder must be absolute, inside a library root and no other
+         *     media's folder (422 says which rule it breaks).
+         */
         post: operations["create_media_api_v1_media_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Update Media
+         * @description Set `monitor` on up to 1000 media at once; each one's status follows.
+         */
+        post: operations["bulk_update_media_api_v1_media_bulk_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -153,7 +178,10 @@ export interface paths {
         };
         /** Read Media */
         get: operations["read_media_api_v1_media__media_id__get"];
-        /** Replace Media */
+        /**
+         * Replace Media
+         * @description As PATCH: only the fields sent change.
+         */
         put: operations["replace_media_api_v1_media__media_id__put"];
         post?: never;
         /**
@@ -163,7 +191,11 @@ export interface paths {
         delete: operations["delete_media_api_v1_media__media_id__delete"];
         options?: never;
         head?: never;
-        /** Update Media */
+        /**
+         * Update Media
+         * @description Change the fields sent. A new folder is checked like a new media's; `trailer_url`
+         *     must be an http(s) URL (a YouTube link or id is stored as `youtube_trailer_id`).
+         */
         patch: operations["update_media_api_v1_media__media_id__patch"];
         trace?: never;
     };
@@ -368,8 +400,31 @@ export interface paths {
         /** List Connections */
         get: operations["list_connections_api_v1_connections_get"];
         put?: never;
-        /** Create Connection */
+        /**
+         * Create Connection
+         * @description Save a connection once its test passes (422 with the reason otherwise).
+         */
         post: operations["create_connection_api_v1_connections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Connection
+         * @description Ask the app for its status: `ok`, its name and version, or why not. Never a 5xx.
+         */
+        post: operations["test_connection_api_v1_connections_test_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -394,6 +449,47 @@ export interface paths {
         head?: never;
         /** Update Connection */
         patch: operations["update_connection_api_v1_connections__connection_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/rootfolders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Root Folders
+         * @description The app's root folders, with their paths through the connection's path mappings.
+         */
+        get: operations["read_root_folders_api_v1_connections__connection_id__rootfolders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{connection_id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Connection
+         * @description Sync the connection's movies or series into media, in the background; 409 while
+         *     a sync of it runs.
+         */
+        post: operations["refresh_connection_api_v1_connections__connection_id__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/events": {
@@ -517,6 +613,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/roots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Roots
+         * @description Every library root, local and reported by Radarr/Sonarr connections, by path.
+         */
+        get: operations["list_roots_api_v1_roots_get"];
+        put?: never;
+        /**
+         * Create Root
+         * @description Add a local root: an existing folder, absolute, not nested with another root.
+         *
+         *     `is_movie` says whether its subfolders are movies or series; with `scan` (default),
+         *     the `sync` task scans it into media (core/library/local_scan.py).
+         */
+        post: operations["create_root_api_v1_roots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roots/{root_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Root
+         * @description Remove a local root; its media stay (never deleted by this).
+         *
+         *     409 for a root that a connection reports (the connection owns it), and for a root that
+         *     still holds media folders unless `force=true`: those media would then lie outside every
+         *     root, and a change of their folder would be refused until a root holds it again.
+         */
+        delete: operations["delete_root_api_v1_roots__root_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roots/{root_id}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan Root
+         * @description Scan one local root now, in a worker thread; answers with what the scan did.
+         *
+         *     409 for a connection's root (a sync of the connection reads it).
+         */
+        post: operations["scan_root_api_v1_roots__root_id__scan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{media_id}/poster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Poster
+         * @description The media's poster (JPEG, at most 300 px wide); 404 when it has none.
+         *
+         *     A plain `def` route: a first request fetches the poster from the connection, in the
+         *     worker thread FastAPI runs it in.
+         */
+        get: operations["read_poster_api_v1_media__media_id__poster_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/status": {
         parameters: {
             query?: never;
@@ -576,6 +768,38 @@ export interface components {
             username: string | null;
             /** Csrf Token */
             csrf_token: string | null;
+        };
+        /**
+         * BulkMonitor
+         * @description Monitor, or stop monitoring, a selection of media.
+         */
+        BulkMonitor: {
+            /** Ids */
+            ids: number[];
+            /** Monitor */
+            monitor: boolean;
+        };
+        /** BulkResult */
+        BulkResult: {
+            /**
+             * Updated
+             * @description How many of the ids were media (unknown ids are skipped)
+             */
+            updated: number;
+        };
+        /**
+         * ConnectionCheck
+         * @description The answer of POST /api/v1/connections/test.
+         */
+        ConnectionCheck: {
+            /** Ok */
+            ok: boolean;
+            /** App Name */
+            app_name?: string | null;
+            /** Version */
+            version?: string | null;
+            /** Error */
+            error?: string | null;
         };
         /**
          * ConnectionCreate
@@ -853,7 +1077,7 @@ export interface components {
         };
         /**
          * EventHistoryRead
-         * @description An event with the title of its media.
+         * @description An event with the title of its media (for a removed media: the title it had).
          */
         EventHistoryRead: {
             event_type: components["schemas"]["EventType"];
@@ -871,6 +1095,8 @@ export interface components {
              * @default false
              */
             source_failed: boolean;
+            /** Media Title */
+            media_title: string;
             /**
              * Created At
              * Format: date-time
@@ -879,17 +1105,15 @@ export interface components {
             /** Id */
             id: number;
             /** Media Id */
-            media_id: number;
+            media_id: number | null;
             /** Download Id */
             download_id: number | null;
-            /** Media Title */
-            media_title: string;
         };
         /**
          * EventType
          * @enum {string}
          */
-        EventType: "downloaded" | "download_failed" | "download_interrupted" | "deleted" | "restored" | "renamed" | "discovered";
+        EventType: "downloaded" | "download_failed" | "download_interrupted" | "deleted" | "restored" | "renamed" | "discovered" | "media_removed";
         /**
          * ExportFormat
          * @enum {string}
@@ -909,6 +1133,56 @@ export interface components {
          * @enum {string}
          */
         HistorySort: "added_at" | "size" | "duration" | "file_name" | "resolution";
+        /**
+         * LibraryRootCreate
+         * @description Body for adding a local library root: an existing folder, absolute.
+         */
+        LibraryRootCreate: {
+            /** Path */
+            path: string;
+            /**
+             * Is Movie
+             * @default true
+             */
+            is_movie: boolean;
+            /**
+             * Scan
+             * @default true
+             */
+            scan: boolean;
+        };
+        /**
+         * LibraryRootRead
+         * @description A root as the API shows it; `kind` says who owns it.
+         */
+        LibraryRootRead: {
+            /** Path */
+            path: string;
+            /** Is Movie */
+            is_movie?: boolean | null;
+            /**
+             * Scan
+             * @default true
+             */
+            scan: boolean;
+            /** Connection Id */
+            connection_id?: number | null;
+            /** Id */
+            id: number;
+            /**
+             * Added At
+             * Format: date-time
+             */
+            added_at: string;
+            /**
+             * Kind
+             * @default local
+             * @enum {string}
+             */
+            kind: "local" | "connection";
+            /** Connection Name */
+            connection_name?: string | null;
+        };
         /**
          * MediaCreate
          * @description Body for creating a Media item.
@@ -942,6 +1216,8 @@ export interface components {
             connection_id?: number | null;
             /** Arr Id */
             arr_id?: number | null;
+            /** Trailer Url */
+            trailer_url?: string | null;
         };
         /**
          * MediaRead
@@ -976,6 +1252,8 @@ export interface components {
             connection_id?: number | null;
             /** Arr Id */
             arr_id?: number | null;
+            /** Trailer Url */
+            trailer_url?: string | null;
             /** Id */
             id: number;
             status: components["schemas"]["MonitorStatus"];
@@ -991,6 +1269,13 @@ export interface components {
             updated_at: string;
             /** Downloaded At */
             downloaded_at: string | null;
+            /** Poster Url */
+            poster_url?: string | null;
+            /**
+             * Media Exists
+             * @default false
+             */
+            media_exists: boolean;
         };
         /**
          * MediaUpdate
@@ -1019,6 +1304,11 @@ export interface components {
             connection_id?: number | null;
             /** Arr Id */
             arr_id?: number | null;
+            /**
+             * Trailer Url
+             * @description An http(s) video URL that yt-dlp supports, or null to clear it; a YouTube link is stored as youtube_trailer_id instead
+             */
+            trailer_url?: string | null;
         };
         /**
          * MonitorMode
@@ -1114,6 +1404,79 @@ export interface components {
              * @default false
              */
             replace: boolean;
+        };
+        /** RefreshStarted */
+        RefreshStarted: {
+            /** Connection Id */
+            connection_id: number;
+            /**
+             * Running
+             * @default true
+             */
+            running: boolean;
+        };
+        /**
+         * RootFolderRead
+         * @description A root folder of the app, and the same folder as Trailarr sees it.
+         */
+        RootFolderRead: {
+            /** Path */
+            path: string;
+            /** Mapped Path */
+            mapped_path: string;
+            /** Accessible */
+            accessible: boolean;
+            /** Free Space */
+            free_space?: number | null;
+        };
+        /**
+         * ScanSummary
+         * @description What a scan of local roots found and changed.
+         *
+         *     `unavailable_roots`: roots missing or empty (nothing removed from them); `skipped`:
+         *     subfolders left out (bad names, links leading out of the root, unreadable).
+         */
+        ScanSummary: {
+            /**
+             * Roots
+             * @default 0
+             */
+            roots: number;
+            /**
+             * Unavailable Roots
+             * @default 0
+             */
+            unavailable_roots: number;
+            /**
+             * Folders
+             * @default 0
+             */
+            folders: number;
+            /**
+             * Added
+             * @default 0
+             */
+            added: number;
+            /**
+             * Updated
+             * @default 0
+             */
+            updated: number;
+            /**
+             * Removed
+             * @default 0
+             */
+            removed: number;
+            /**
+             * Skipped
+             * @default 0
+             */
+            skipped: number;
+            /**
+             * Errors
+             * @default 0
+             */
+            errors: number;
         };
         /** SetupCredentials */
         SetupCredentials: {
@@ -2188,6 +2551,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaRead"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    bulk_update_media_api_v1_media_bulk_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkMonitor"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
                 };
             };
             /** @description Refused request */
@@ -4401,6 +4869,111 @@ export interface operations {
             };
         };
     };
+    test_connection_api_v1_connections_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionCheck"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     read_connection_api_v1_connections__connection_id__get: {
         parameters: {
             query?: never;
@@ -4823,6 +5396,223 @@ export interface operations {
             };
         };
     };
+    read_root_folders_api_v1_connections__connection_id__rootfolders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootFolderRead"][];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Radarr/Sonarr could not be read */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    refresh_connection_api_v1_connections__connection_id__refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshStarted"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_events_api_v1_events_get: {
         parameters: {
             query?: {
@@ -5141,7 +5931,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile or backfill */
+                /** @description The task: reconcile, backfill, or sync (every Radarr/Sonarr connection, then the local library roots) */
                 name: string;
             };
             cookie?: never;
@@ -5245,7 +6035,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile or backfill */
+                /** @description The task: reconcile, backfill, or sync (every Radarr/Sonarr connection, then the local library roots) */
                 name: string;
             };
             cookie?: never;
@@ -5505,6 +6295,525 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_roots_api_v1_roots_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryRootRead"][];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_root_api_v1_roots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LibraryRootCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibraryRootRead"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_root_api_v1_roots__root_id__delete: {
+        parameters: {
+            query?: {
+                /** @description Remove the root even though media folders lie inside it */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The record's id */
+                root_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    scan_root_api_v1_roots__root_id__scan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                root_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanSummary"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    read_poster_api_v1_media__media_id__poster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                media_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The poster, a JPEG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body too large */
             413: {

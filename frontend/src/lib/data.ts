@@ -1,15 +1,4 @@
-import { api, call } from "../api/client";
 import type { Profile } from "../api/types";
-import { useAsync } from "./hooks";
-
-export function fetchProfiles(): Promise<Profile[]> {
-  return call(api.GET("/api/v1/trailerprofiles"));
-}
-
-/** The trailer profiles, for pickers and profile links. */
-export function useProfiles() {
-  return useAsync(fetchProfiles, []);
-}
 
 /** Options for a profile picker: "highest priority" first, then every profile. */
 export function profileOptions(profiles: readonly Profile[] | undefined) {

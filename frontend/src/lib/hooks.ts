@@ -1,58 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
-
-export interface AsyncState<T> {
-  data: T | undefined;
-  error: unknown;
-  loading: boolean;
-  /** Run the loader again (keeps the current data while it runs). */
-  reload: () => void;
-}
-
-/**
- * Run `load` now and whenever `deps` change; an answer that arrives after a newer
- * request started is dropped, so fast typing or paging never shows stale rows.
- */
-export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const seq = useRef(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-
-  useEffect(() => {
-    const mine = ++seq.current;
-    setLoading(true);
-    loadRef.current().then(
-      (value) => {
-        if (mine !== seq.current) return;
-        setData(value);
-        setError(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        setError(err);
-        setLoading(false);
-      },
-    );
-  }, [...deps, tick]);
-
-  const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload };
-}
-
-/** `value`, once it has stopped changing for `delay` ms. */
-export function useDebounced<T>(value: T, delay = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setSettled(value), delay);
-    return () => window.clearTimeout(timer);
-  }, [value, delay]);
-  return settled;
-}
 
 /** Set the document title for the current page. */
 export function useTitle(title: string): void {
@@ -64,10 +11,25 @@ export function useTitle(title: string): void {
 /** Changes to a page's URL query: a blank or null value removes its key. */
 export type QueryChanges = Record<string, string | number | null>;
 
+/** `params` with `changes` applied; a change that does not set `page` goes back to page 1. */
+export function applyQueryChanges(
+  params: URLSearchParams,
+  changes: QueryChanges,
+  resetPage = true,
+): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === "") next.delete(k);
+    else next.set(k, String(v));
+  }
+  if (resetPage && !("page" in changes)) next.delete("page");
+  return next;
+}
+
 /**
- * The page's URL query and a function that changes some of its keys (replacing the history
- * entry). A change that does not set `page` goes back to the first page, unless
- * `resetPage` is false.
+ * The page's URL query and a function that changes some of its keys. Each change is a new
+ * history entry, so the browser's Back button restores the previous filters. A change that
+ * does not set `page` goes back to the first page, unless `resetPage` is false.
  */
 export function useQueryState(): [
   URLSearchParams,
@@ -75,15 +37,69 @@ export function useQueryState(): [
   (next: URLSearchParams) => void,
 ] {
   const [params, setParams] = useSearchParams();
-  const replace = (next: URLSearchParams) => setParams(next, { replace: true });
-  function update(changes: QueryChanges, resetPage = true) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === "") next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (resetPage && !("page" in changes)) next.delete("page");
-    replace(next);
+  const update = (changes: QueryChanges, resetPage = true) => {
+    const next = applyQueryChanges(params, changes, resetPage);
+    if (next.toString() !== params.toString()) setParams(next);
+  };
+  const set = (next: URLSearchParams) => setParams(next);
+  return [params, update, set];
+}
+
+/**
+ * A search box bound to the URL key `key`: the box shows what is typed at once, and the URL
+ * follows once typing pauses for `delay` ms. When the URL changes otherwise (Back, a link,
+ * "Clear filters"), the box shows the URL's value again.
+ */
+export function useSearchBox(
+  params: URLSearchParams,
+  update: (changes: QueryChanges) => void,
+  key = "q",
+  delay = 300,
+): [string, (value: string) => void] {
+  const urlValue = params.get(key) ?? "";
+  const [text, setText] = useState(urlValue);
+  const [seen, setSeen] = useState(urlValue);
+  if (seen !== urlValue) {
+    // The URL changed: adjust while rendering (no effect, no extra paint). When it only
+    // follows what was typed, the text stays as typed (a trailing space included).
+    setSeen(urlValue);
+    if (text.trim() !== urlValue) setText(urlValue);
   }
-  return [params, update, replace];
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  function change(value: string) {
+    setText(value);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => {
+      const committed = value.trim();
+      if (committed !== urlValue) update({ [key]: committed });
+    }, delay);
+  }
+  return [text, change];
+}
+
+/** A string kept in localStorage under `key`, limited to `allowed` (else `fallback`). */
+export function useStoredChoice<T extends string>(
+  key: string,
+  allowed: readonly T[],
+  fallback: T,
+): [T, (value: T) => void] {
+  const [value, setValue] = useState<T>(() => {
+    try {
+      const stored = window.localStorage.getItem(key);
+      return allowed.includes(stored as T) ? (stored as T) : fallback;
+    } catch {
+      return fallback;
+    }
+  });
+  function choose(next: T) {
+    setValue(next);
+    try {
+      window.localStorage.setItem(key, next);
+    } catch {
+      // storage may be off (private mode): the choice lasts for this page only
+    }
+  }
+  return [value, choose];
 }

@@ -1,0 +1,78 @@
+import { act, renderHook } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LiveProvider } from "../../live";
+import { createTestQueryClient, queryWrapper } from "../../test/query";
+import { downloadKeys, eventKeys, mediaKeys, taskKeys } from "./keys";
+import { keysForMessage, useLiveInvalidation } from "./live";
+
+class FakeSocket {
+  static last: FakeSocket | undefined;
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  close() {
+    this.onclose?.();
+  }
+  send(frame: Record<string, unknown>) {
+    act(() => this.onmessage?.({ data: JSON.stringify(frame) }));
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  FakeSocket.last = undefined;
+});
+
+describe("keysForMessage", () => {
+  it("makes nothing stale on progress, everything a download touches on its end", () => {
+    expect(keysForMessage({ type: "Progress", message: "x", media_id: 3, percent: 40 })).toEqual(
+      [],
+    );
+    expect(keysForMessage({ type: "Success", message: "done", media_id: 3 })).toEqual([
+      mediaKeys.all,
+      downloadKeys.all,
+      eventKeys.all,
+      taskKeys.all,
+    ]);
+    expect(keysForMessage({ type: "Info", message: "Downloading", media_id: 3 })).toEqual([
+      mediaKeys.one(3),
+      eventKeys.forMedia(3),
+    ]);
+    expect(keysForMessage({ type: "Info", message: "Sync started" })).toContainEqual(mediaKeys.all);
+  });
+});
+
+describe("useLiveInvalidation", () => {
+  it("marks the media, downloads and events stale when a download ends, not on progress", () => {
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const client = createTestQueryClient();
+    const seed = [
+      mediaKeys.one(3),
+      mediaKeys.list({ page: 1 }),
+      downloadKeys.forMedia(3),
+      downloadKeys.stats(),
+      eventKeys.forMedia(3),
+      ["profiles", "list"],
+    ];
+    for (const key of seed) client.setQueryData(key, { seeded: true });
+    const Query = queryWrapper(client);
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <Query>
+        <LiveProvider>{children}</LiveProvider>
+      </Query>
+    );
+    renderHook(() => useLiveInvalidation(), { wrapper });
+    const stale = () => seed.filter((key) => client.getQueryState(key)?.isInvalidated);
+
+    FakeSocket.last!.send({ type: "Progress", message: "Downloading", media_id: 3, percent: 50 });
+    expect(stale()).toEqual([]);
+
+    FakeSocket.last!.send({ type: "Success", message: "Trailer downloaded", media_id: 3 });
+    expect(stale()).toEqual(seed.slice(0, 5));
+    expect(client.getQueryState(["profiles", "list"])?.isInvalidated).toBe(false);
+  });
+});

@@ -1,0 +1,41 @@
+// Live messages (the /ws websocket) invalidate the queries whose data they change, so every
+// page shows what the server did without reloading by hand.
+import { useQueryClient, type QueryKey } from "@tanstack/react-query";
+import type { LiveMessage } from "../../api/types";
+import { useLiveMessages } from "../../live";
+import { downloadKeys, eventKeys, mediaKeys, taskKeys } from "./keys";
+
+/** The query keys that a live message makes stale (prefixes: each covers its sub-keys). */
+export function keysForMessage(message: LiveMessage): QueryKey[] {
+  const id = message.media_id;
+  switch (message.type) {
+    case "Progress":
+      // Many per second while a download runs; the page shows them without refetching.
+      return [];
+    case "Success":
+    case "Error":
+      // A download, a sync or another task ended: the library, the downloads and the
+      // history, the events and the tasks' state may all have changed.
+      return [mediaKeys.all, downloadKeys.all, eventKeys.all, taskKeys.all];
+    case "Info":
+      return id === undefined
+        ? [mediaKeys.all, eventKeys.all, taskKeys.all]
+        : [mediaKeys.one(id), eventKeys.forMedia(id)];
+    default:
+      return [];
+  }
+}
+
+/** Invalidate the affected queries on every live message; mounted once, inside the app. */
+export function useLiveInvalidation(): void {
+  const client = useQueryClient();
+  useLiveMessages((message) => {
+    for (const queryKey of keysForMessage(message)) void client.invalidateQueries({ queryKey });
+  });
+}
+
+/** The component form of `useLiveInvalidation`, for the app's layout. */
+export function LiveInvalidation(): null {
+  useLiveInvalidation();
+  return null;
+}
