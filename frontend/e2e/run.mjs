@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { connectionsScenario } from "./connections.mjs";
 import {
   apiClient,
   freePort,
@@ -150,6 +151,9 @@ async function main() {
       min_duration: 0,
     });
     seeded.profiles = { mp4, mkv };
+    // Every media folder must lie inside a library root (issue 11): one local root for all.
+    mkdirSync(join(tmp, "media"));
+    await api.post("/api/v1/roots", { path: join(tmp, "media"), is_movie: true, scan: false });
     const media = {};
     for (const [key, title, year, is_movie] of [
       ["alpha", "Alpha Movie", 2001, true],
@@ -242,22 +246,83 @@ async function main() {
       assert(!existsSync(tokenFile), "the setup token is deleted once the account exists");
     });
 
-    await step("library lists the media with status and trailer", async () => {
+    await step("library lists the media with folder and status", async () => {
       const rows = page.locator("tbody tr[data-media-id]");
       await waitFor(async () => (await rows.count()) === 4, { what: "4 library rows" });
-      const titles = await page.locator("tbody tr[data-media-id] td:first-child").allInnerTexts();
+      const titles = await page
+        .locator('tbody tr[data-media-id] [data-col="title"]')
+        .allInnerTexts();
       assertEqual(titles, ["Alpha Movie", "Beta Show", "Delta Movie", "Gamma Movie"], "titles");
       const delta = page.locator(`tr[data-media-id="${seeded.media.delta.id}"]`);
-      assert((await delta.innerText()).includes("Missing"), "Delta Movie shows Missing");
-      assert((await delta.innerText()).includes("Absent"), "Delta Movie has no trailer");
+      const cell = async (row, col) =>
+        (await row.locator(`[data-col="${col}"]`).innerText()).trim();
+      assertEqual(await cell(delta, "status"), "Missing", "Delta Movie's status");
+      assertEqual(await cell(delta, "folder"), seeded.media.delta.folder_path, "Delta's folder");
       const alpha = page.locator(`tr[data-media-id="${seeded.media.alpha.id}"]`);
-      assert((await alpha.innerText()).includes("Present"), "Alpha Movie has a trailer");
+      assertEqual(await cell(alpha, "status"), "Downloaded", "Alpha Movie has a trailer");
+      // One column tells whether the trailer is there (no "Missing" beside "Absent").
+      assert(!(await page.locator("table").innerText()).includes("Absent"), "no Absent column");
+      // Without a connection nothing has a poster: the neutral placeholder shows.
+      assertEqual(await page.locator('tbody [data-poster="none"]').count(), 4, "placeholders");
       await page.getByLabel("Search titles").fill("gam");
       await waitFor(async () => (await rows.count()) === 1, { what: "search to leave one row" });
       assert(page.url().includes("q=gam"), "the search is kept in the URL");
       await page.getByLabel("Search titles").fill("");
       await waitFor(async () => (await rows.count()) === 4, { what: "all rows back" });
       await page.screenshot({ path: join(artifacts, "library.png"), fullPage: true });
+    });
+
+    await step("library: bulk monitor, edit a media (422 first), poster grid", async () => {
+      const { beta, gamma } = seeded.media;
+      await page.getByRole("checkbox", { name: "Select Beta Show" }).check();
+      await page.getByRole("checkbox", { name: "Select Gamma Movie" }).check();
+      const bar = page.getByRole("region", { name: "Selected media" });
+      await bar.getByText("2 selected").waitFor();
+      await bar.getByRole("button", { name: "Monitor", exact: true }).click();
+      await bar.waitFor({ state: "detached" });
+      const monitored = async (m) => (await api.get(`/api/v1/media/${m.id}`)).monitor;
+      assert((await monitored(beta)) && (await monitored(gamma)), "both are monitored");
+      assert(!(await monitored(seeded.media.delta)), "the others are not");
+      const betaRow = page.locator(`tr[data-media-id="${beta.id}"]`);
+      await waitFor(
+        async () => (await betaRow.locator('[data-col="monitor"]').innerText()).trim() === "Yes",
+        { what: "the row to show it monitored" },
+      );
+
+      await betaRow.getByRole("button", { name: "Edit Beta Show" }).click();
+      const dialog = page.getByRole("dialog", { name: "Edit Beta Show" });
+      await dialog.getByLabel("Folder path").fill("/etc");
+      await dialog.getByRole("button", { name: "Save" }).click();
+      const refusal = dialog.getByRole("alert").first();
+      await refusal.waitFor();
+      assert((await refusal.innerText()).trim().length > 0, "the server's reason is shown");
+      assertEqual(
+        (await api.get(`/api/v1/media/${beta.id}`)).folder_path,
+        beta.folder_path,
+        "kept",
+      );
+      await page.screenshot({ path: join(artifacts, "library-edit-422.png") });
+      await dialog.getByLabel("Folder path").fill(beta.folder_path);
+      await dialog.getByLabel("Title").fill("Beta Show Renamed");
+      await dialog.getByLabel("Trailer").fill("dQw4w9WgXcQ");
+      await dialog.getByRole("button", { name: "Save" }).click();
+      await dialog.waitFor({ state: "detached" });
+      const saved = await api.get(`/api/v1/media/${beta.id}`);
+      assertEqual(
+        [saved.title, saved.youtube_trailer_id, saved.monitor],
+        ["Beta Show Renamed", "dQw4w9WgXcQ", true],
+        "the edited media",
+      );
+      await page.getByRole("link", { name: "Beta Show Renamed" }).waitFor();
+
+      await page.getByRole("button", { name: "Posters" }).click();
+      const cards = page.locator(".poster-grid li[data-media-id]");
+      await waitFor(async () => (await cards.count()) === 4, { what: "4 poster cards" });
+      await page.screenshot({ path: join(artifacts, "library-grid.png"), fullPage: true });
+      await page.reload();
+      await cards.first().waitFor();
+      await page.getByRole("button", { name: "Table" }).click();
+      await page.locator("tbody tr[data-media-id]").first().waitFor();
     });
 
     await step("log out, then sign in again", async () => {
@@ -338,6 +403,16 @@ async function main() {
         expected,
         "date in the viewer's time zone",
       );
+      // At 1440 px every row's actions are inside the table's panel, none cut off.
+      const wrap = await page.locator(".downloads-table").locator("xpath=..").boundingBox();
+      for (const r of records) {
+        const row = page.locator(`.downloads-table tr[data-download-id="${r.id}"]`);
+        const box = await row.locator(".cell-actions .btn").last().boundingBox();
+        assert(
+          box.x >= wrap.x && box.x + box.width <= wrap.x + wrap.width + 0.5,
+          `the last action of #${r.id} lies inside the panel: ${JSON.stringify([box, wrap])}`,
+        );
+      }
       await page.getByRole("heading", { name: "Events" }).waitFor();
       await page.locator(".events-table tbody tr").first().waitFor();
       await page.locator("#downloads-heading").scrollIntoViewIfNeeded();
@@ -621,6 +696,8 @@ async function main() {
       assert(page.url().endsWith(`/media/${created[0].id}`), "the page of the new media opens");
     });
 
+    await connectionsScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
+
     await step("phone width: the navigation folds into a menu", async () => {
       await page.setViewportSize({ width: 390, height: 800 });
       await page.goto(`${base}/history`);
@@ -635,6 +712,32 @@ async function main() {
         what: "the menu to close after navigating",
       });
       await page.screenshot({ path: join(artifacts, "phone-stats.png"), fullPage: true });
+
+      // The History filters fold behind a button, so the table is on the first screen.
+      await page.goto(`${base}/history`);
+      const codec = page.getByLabel("Video codec");
+      const filters = page.getByRole("button", { name: "Filters" });
+      await filters.waitFor();
+      assert(!(await codec.isVisible()), "the filters are folded on a phone");
+      await page.locator(".history-table").waitFor();
+      const table = await page.locator(".history-table").boundingBox();
+      assert(table.y < 800, `the history table starts on the first screen (y=${table.y})`);
+      await filters.click();
+      await codec.waitFor();
+      await page.screenshot({ path: join(artifacts, "phone-history.png") });
+
+      // The profiles' actions stay on screen.
+      await page.goto(`${base}/profiles`);
+      const edit = page
+        .locator("tbody tr[data-profile-id]")
+        .first()
+        .getByRole("button", {
+          name: /^Edit /,
+        });
+      await edit.waitFor();
+      const box = await edit.boundingBox();
+      assert(box.x >= 0 && box.x + box.width <= 390, `Edit is on screen: ${JSON.stringify(box)}`);
+      await page.screenshot({ path: join(artifacts, "phone-profiles.png") });
     });
 
     await step("no uncaught errors in the page", async () => {

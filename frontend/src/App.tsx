@@ -1,6 +1,7 @@
 import { Link, Route, Routes } from "react-router-dom";
 import { AuthProvider, RequireAuth } from "./auth";
 import { Layout } from "./components/Layout";
+import { LiveInvalidation } from "./hooks/queries/live";
 import { LiveProvider } from "./live";
 import { AuthPage } from "./pages/AuthPage";
 import { HistoryPage } from "./pages/HistoryPage";
@@ -31,6 +32,7 @@ export function App() {
           element={
             <RequireAuth>
               <LiveProvider>
+                <LiveInvalidation />
                 <Layout />
               </LiveProvider>
             </RequireAuth>

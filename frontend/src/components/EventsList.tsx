@@ -11,6 +11,7 @@ const EVENT_LABEL: Record<EventType, string> = {
   restored: "Restored",
   renamed: "Renamed",
   discovered: "Discovered",
+  media_removed: "Removed from the library",
 };
 
 export function eventLabel(type: string): string {

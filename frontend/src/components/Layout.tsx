@@ -17,8 +17,12 @@ export function Layout() {
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
 
-  // Close the phone menu after navigating.
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  // Close the phone menu after navigating (adjusted while rendering, not in an effect).
+  const [menuPath, setMenuPath] = useState(location.pathname);
+  if (menuPath !== location.pathname) {
+    setMenuPath(location.pathname);
+    setMenuOpen(false);
+  }
 
   // Escape closes the phone menu.
   useEffect(() => {

@@ -1,6 +1,7 @@
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { renderWithQuery } from "../test/query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../api/client";
 import type { AuthStatus } from "../api/types";
@@ -26,7 +27,7 @@ function answer(data: unknown, status = 200) {
 
 function renderSetup(status: () => AuthStatus) {
   vi.spyOn(api, "GET").mockImplementation((() => answer(status())) as never);
-  render(
+  renderWithQuery(
     <AuthProvider>
       <MemoryRouter initialEntries={["/setup"]}>
         <Routes>

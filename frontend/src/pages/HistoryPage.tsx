@@ -1,16 +1,16 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Link } from "react-router-dom";
-import { api, call } from "../api/client";
 import type { CountByKey, HistorySortKey } from "../api/types";
 import { FileStateCell, ProfileCell } from "../components/DownloadCells";
 import { SelectField, TextField } from "../components/Fields";
 import { Pagination } from "../components/Pagination";
 import { SortableHeader, type SortState } from "../components/SortableHeader";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { useProfiles } from "../lib/data";
+import { useDownloadStats, useHistory } from "../hooks/queries/downloads";
+import { useProfiles } from "../hooks/queries/profiles";
 import { formatDateTime, formatDuration, formatResolution, formatSize } from "../lib/format";
 import { exportHref, historyFromParams } from "../lib/history";
-import { useAsync, useDebounced, useQueryState, useTitle } from "../lib/hooks";
+import { useQueryState, useSearchBox, useTitle } from "../lib/hooks";
 
 const PRESENCE_OPTIONS = [
   { value: "", label: "Present and deleted" },
@@ -37,33 +37,29 @@ function keyOptions(anyLabel: string, counts: readonly CountByKey[] | undefined,
 export function HistoryPage() {
   useTitle("History");
   const [params, update, setParams] = useQueryState();
-  const { query, since, search: urlSearch } = historyFromParams(params);
-  const [search, setSearch] = useState(urlSearch);
-  const debounced = useDebounced(search.trim(), 300);
+  const { query, since } = historyFromParams(params);
+  const [search, setSearch] = useSearchBox(params, update);
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const profiles = useProfiles();
-  const stats = useAsync(() => call(api.GET("/api/v1/downloads/stats")), []);
-
-  useEffect(() => {
-    if ((params.get("q") ?? "") !== debounced) update({ q: debounced });
-  }, [debounced]);
-
-  const key = JSON.stringify(query);
-  const history = useAsync(() => call(api.GET("/api/v1/downloads", { params: { query } })), [key]);
+  const stats = useDownloadStats();
+  const history = useHistory(query);
 
   const sort: SortState<HistorySortKey> = {
     key: query.sort ?? "added_at",
     order: query.order ?? "desc",
   };
   const onSort = (next: SortState<HistorySortKey>) => update({ sort: next.key, order: next.order });
-  const filtered =
-    query.file_exists !== undefined ||
-    query.video_format ||
-    query.audio_format ||
-    query.resolution ||
-    query.profile_id !== undefined ||
-    query.media_id !== undefined ||
-    query.since ||
-    query.q;
+  const activeFilters = [
+    query.file_exists !== undefined,
+    query.video_format,
+    query.audio_format,
+    query.resolution,
+    query.profile_id !== undefined,
+    query.media_id !== undefined,
+    query.since,
+    query.q,
+  ].filter(Boolean).length;
+  const filtered = activeFilters > 0;
 
   const profileOptionsList = [
     { value: "", label: "Any profile" },
@@ -84,7 +80,23 @@ export function HistoryPage() {
           </a>
         </div>
       </header>
-      <form className="toolbar toolbar-wrap" role="search" onSubmit={(e) => e.preventDefault()}>
+      <button
+        type="button"
+        className="btn filters-toggle"
+        aria-expanded={filtersOpen}
+        aria-controls="history-filters"
+        onClick={() => setFiltersOpen((open) => !open)}
+      >
+        {filtersOpen ? "Hide filters" : "Filters"}
+        {activeFilters > 0 && <span className="count">{activeFilters}</span>}
+      </button>
+      <form
+        id="history-filters"
+        className={`toolbar toolbar-wrap toolbar-collapsible ${filtersOpen ? "is-open" : ""}`}
+        role="search"
+        aria-label="History filters"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <TextField
           label="Search"
           name="q"
@@ -149,7 +161,6 @@ export function HistoryPage() {
               type="button"
               className="btn"
               onClick={() => {
-                setSearch("");
                 const next = new URLSearchParams();
                 for (const k of ["sort", "order", "size"]) {
                   const v = params.get(k);
@@ -171,8 +182,8 @@ export function HistoryPage() {
           </button>
         </p>
       )}
-      {history.error ? (
-        <ErrorState error={history.error} onRetry={history.reload} />
+      {history.error && !history.data ? (
+        <ErrorState error={history.error} onRetry={() => void history.refetch()} />
       ) : !history.data ? (
         <Loading label="Loading history" />
       ) : history.data.total === 0 ? (
@@ -181,7 +192,7 @@ export function HistoryPage() {
         </Empty>
       ) : (
         <>
-          <div className="table-wrap" aria-busy={history.loading || undefined}>
+          <div className="table-wrap" aria-busy={history.isFetching || undefined}>
             <table className="table history-table">
               <caption className="visually-hidden">Download history</caption>
               <thead>

@@ -1,18 +1,17 @@
-import { useEffect, useState } from "react";
-import { Link, useNavigate } from "react-router-dom";
-import { api, call } from "../api/client";
-import type { MediaStatus } from "../api/types";
-import { PresenceBadge, StatusBadge } from "../components/Badges";
+import { useState } from "react";
+import { useNavigate } from "react-router-dom";
+import type { Media, MediaStatus } from "../api/types";
 import { SelectField, TextField } from "../components/Fields";
-import { MediaForm } from "../components/MediaForm";
-import { Modal } from "../components/Modal";
+import { AddMediaDialog } from "../components/library/AddMediaDialog";
+import { BulkBar } from "../components/library/BulkBar";
+import { LibraryGrid, LibraryTable, type LibrarySort } from "../components/library/LibraryViews";
+import { MediaEditDialog } from "../components/library/MediaEditDialog";
+import { RefreshLibraryButton } from "../components/library/RefreshLibraryButton";
 import { Pagination } from "../components/Pagination";
-import { SortableHeader, type SortState } from "../components/SortableHeader";
+import type { SortState } from "../components/SortableHeader";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { formatDate } from "../lib/format";
-import { useAsync, useDebounced, useQueryState, useTitle } from "../lib/hooks";
-
-type LibrarySort = "title" | "year" | "status" | "added_at";
+import { useMediaList } from "../hooks/queries/media";
+import { useQueryState, useSearchBox, useStoredChoice, useTitle } from "../lib/hooks";
 
 const TYPE_OPTIONS = [
   { value: "", label: "Movies and series" },
@@ -30,6 +29,28 @@ const STATUS_OPTIONS = [
 
 const PAGE_SIZES = [25, 50, 100, 250] as const;
 
+export const VIEW_KEY = "trailarr.library.view";
+const VIEWS = ["table", "grid"] as const;
+type View = (typeof VIEWS)[number];
+
+function ViewToggle({ view, onView }: { view: View; onView: (view: View) => void }) {
+  return (
+    <div className="segmented" role="group" aria-label="View">
+      {VIEWS.map((v) => (
+        <button
+          key={v}
+          type="button"
+          className="btn btn-small"
+          aria-pressed={view === v}
+          onClick={() => onView(v)}
+        >
+          {v === "table" ? "Table" : "Posters"}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 export function LibraryPage() {
   useTitle("Library");
   const [params, update] = useQueryState();
@@ -38,50 +59,56 @@ export function LibraryPage() {
   const pageSize = Number(params.get("size")) || 50;
   const type = params.get("type") ?? "";
   const status = params.get("status") ?? "";
-  const [search, setSearch] = useState(params.get("q") ?? "");
-  const query = useDebounced(search.trim(), 300);
-  const sortKey = (params.get("sort") as LibrarySort | null) ?? "title";
+  const query = params.get("q") ?? "";
+  const [search, setSearch] = useSearchBox(params, update);
   const sort: SortState<LibrarySort> = {
-    key: sortKey,
+    key: (params.get("sort") as LibrarySort | null) ?? "title",
     order: params.get("order") === "desc" ? "desc" : "asc",
   };
   const setSort = (next: SortState<LibrarySort>) => update({ sort: next.key, order: next.order });
+  const [view, setView] = useStoredChoice<View>(VIEW_KEY, VIEWS, "table");
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Media | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set());
 
-  // The search box writes to the URL once typing pauses.
-  useEffect(() => {
-    if ((params.get("q") ?? "") !== query) update({ q: query });
-  }, [query]);
-
-  const media = useAsync(
-    () =>
-      call(
-        api.GET("/api/v1/media", {
-          params: {
-            query: {
-              page,
-              page_size: pageSize,
-              search: query || undefined,
-              is_movie: type === "" ? undefined : type === "movie",
-              status: (status || undefined) as MediaStatus | undefined,
-              sort: sort.key,
-              order: sort.order,
-            },
-          },
-        }),
-      ),
-    [page, pageSize, query, type, status, sort.key, sort.order],
-  );
-
+  const media = useMediaList({
+    page,
+    page_size: pageSize,
+    search: query || undefined,
+    is_movie: type === "" ? undefined : type === "movie",
+    status: (status || undefined) as MediaStatus | undefined,
+    sort: sort.key,
+    order: sort.order,
+  });
   const rows = media.data?.records ?? [];
+
+  const toggle = (id: number, checked: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (checked) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const toggleAll = (checked: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      for (const m of rows) {
+        if (checked) next.add(m.id);
+        else next.delete(m.id);
+      }
+      return next;
+    });
 
   return (
     <section className="page">
       <header className="page-header">
         <h1>Library</h1>
-        <button type="button" className="btn btn-primary" onClick={() => setAdding(true)}>
-          Add media
-        </button>
+        <div className="button-row">
+          <RefreshLibraryButton />
+          <button type="button" className="btn btn-primary" onClick={() => setAdding(true)}>
+            Add media
+          </button>
+        </div>
       </header>
       <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <TextField
@@ -106,66 +133,43 @@ export function LibraryPage() {
           onChange={(v) => update({ status: v })}
           options={STATUS_OPTIONS}
         />
+        <div className="field field-button">
+          <ViewToggle view={view} onView={setView} />
+        </div>
       </form>
-      {media.error ? (
-        <ErrorState error={media.error} onRetry={media.reload} />
+      <BulkBar selected={[...selected]} onClear={() => setSelected(new Set())} />
+      {media.error && !media.data ? (
+        <ErrorState error={media.error} onRetry={() => void media.refetch()} />
       ) : !media.data ? (
         <Loading label="Loading library" />
       ) : media.data.total === 0 ? (
         <Empty>
           {query || type || status
             ? "Nothing matches these filters."
-            : "The library is empty. Add a movie or series to get started."}
+            : "The library is empty. Add a library root or a Radarr/Sonarr connection in Settings, or add a movie or series by hand."}
         </Empty>
       ) : (
         <>
-          <div className="table-wrap" aria-busy={media.loading || undefined}>
-            <table className="table">
-              <caption className="visually-hidden">
-                Media, sorted on the server by the chosen column
-              </caption>
-              <thead>
-                <tr>
-                  <SortableHeader label="Title" column="title" sort={sort} onSort={setSort} />
-                  <SortableHeader
-                    label="Year"
-                    column="year"
-                    sort={sort}
-                    onSort={setSort}
-                    firstOrder="desc"
-                  />
-                  <th scope="col">Type</th>
-                  <SortableHeader label="Status" column="status" sort={sort} onSort={setSort} />
-                  <th scope="col">Trailer</th>
-                  <SortableHeader
-                    label="Added"
-                    column="added_at"
-                    sort={sort}
-                    onSort={setSort}
-                    firstOrder="desc"
-                  />
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((m) => (
-                  <tr key={m.id} data-media-id={m.id}>
-                    <td>
-                      <Link to={`/media/${m.id}`}>{m.title}</Link>
-                    </td>
-                    <td>{m.year}</td>
-                    <td>{m.is_movie ? "Movie" : "Series"}</td>
-                    <td>
-                      <StatusBadge status={m.status} />
-                    </td>
-                    <td>
-                      <PresenceBadge present={m.status === "downloaded"} />
-                    </td>
-                    <td>{formatDate(m.added_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          {view === "grid" ? (
+            <LibraryGrid
+              rows={rows}
+              selected={selected}
+              onToggle={toggle}
+              onEdit={setEditing}
+              busy={media.isFetching}
+            />
+          ) : (
+            <LibraryTable
+              rows={rows}
+              selected={selected}
+              onToggle={toggle}
+              onToggleAll={toggleAll}
+              onEdit={setEditing}
+              sort={sort}
+              onSort={setSort}
+              busy={media.isFetching}
+            />
+          )}
           <Pagination
             page={page}
             pageSize={pageSize}
@@ -178,17 +182,15 @@ export function LibraryPage() {
         </>
       )}
       {adding && (
-        <Modal title="Add media" onClose={() => setAdding(false)}>
-          <MediaForm
-            onCancel={() => setAdding(false)}
-            onSave={async (body) => {
-              const created = await call(api.POST("/api/v1/media", { body }));
-              setAdding(false);
-              navigate(`/media/${created.id}`);
-            }}
-          />
-        </Modal>
+        <AddMediaDialog
+          onClose={() => setAdding(false)}
+          onAdded={(created) => {
+            setAdding(false);
+            navigate(`/media/${created.id}`);
+          }}
+        />
       )}
+      {editing && <MediaEditDialog media={editing} onClose={() => setEditing(null)} />}
     </section>
   );
 }

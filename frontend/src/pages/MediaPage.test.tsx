@@ -1,6 +1,7 @@
-import { act, render, screen } from "@testing-library/react";
+import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { renderWithQuery } from "../test/query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../api/client";
 import type { Media } from "../api/types";
@@ -67,7 +68,7 @@ describe("MediaPage", () => {
       return ok({ media_id: 7, profile_id: 1, message: "Trailer download started" });
     }) as never);
 
-    render(
+    renderWithQuery(
       <LiveProvider>
         <MemoryRouter initialEntries={["/media/7"]}>
           <Routes>

@@ -1,19 +1,25 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { api, call, errorMessage } from "../api/client";
-import type { Download, LiveMessage, Media } from "../api/types";
+import { errorMessage } from "../api/client";
+import type { Download, LiveMessage, Media, Profile } from "../api/types";
 import { StatusBadge } from "../components/Badges";
 import { DownloadPanel } from "../components/DownloadPanel";
 import { DownloadsTable } from "../components/DownloadsTable";
 import { EventsList } from "../components/EventsList";
 import { CheckboxField, SelectField } from "../components/Fields";
+import { MediaEditDialog } from "../components/library/MediaEditDialog";
 import { ConfirmDialog } from "../components/Modal";
 import { ErrorState, Loading } from "../components/States";
-import { profileOptions, useProfiles } from "../lib/data";
+import { useDeleteDownload, useMediaDownloads, useRedownload } from "../hooks/queries/downloads";
+import { useMediaEvents } from "../hooks/queries/events";
+import { useDeleteMedia, useMedia, useStartDownload } from "../hooks/queries/media";
+import { useProfiles } from "../hooks/queries/profiles";
+import { profileOptions } from "../lib/data";
 import { formatDateTime } from "../lib/format";
-import { useAsync, useTitle } from "../lib/hooks";
+import { useTitle } from "../lib/hooks";
 import { useLiveMessages } from "../live";
 
+/** How often the media is read again while its download runs (live messages aside). */
 const POLL_MS = 1500;
 const MAX_MESSAGES = 30;
 
@@ -25,7 +31,7 @@ function Facts({ media }: { media: Media }) {
     ["IMDb", media.imdb_id || "—"],
     ["TMDB", media.tmdb_id || "—"],
     ["TVDB", media.tvdb_id || "—"],
-    ["YouTube trailer id", media.youtube_trailer_id || "—"],
+    ["Trailer", media.trailer_url || media.youtube_trailer_id || "—"],
     ["Monitored", media.monitor ? "Yes" : "No"],
     ["Added", formatDateTime(media.added_at)],
     ["Updated", formatDateTime(media.updated_at)],
@@ -43,182 +49,206 @@ function Facts({ media }: { media: Media }) {
   );
 }
 
+function DeleteDownloadDialog({ download, onClose }: { download: Download; onClose: () => void }) {
+  const [purge, setPurge] = useState(false);
+  const remove = useDeleteDownload();
+  return (
+    <ConfirmDialog
+      title={download.file_exists ? "Delete trailer" : "Remove record"}
+      message={
+        download.file_exists ? (
+          <p>
+            Delete <strong>{download.file_name}</strong> from disk? The history keeps the record,
+            marked as deleted.
+          </p>
+        ) : (
+          <p>
+            Remove the record of <strong>{download.file_name}</strong> from the history? The file is
+            already gone.
+          </p>
+        )
+      }
+      confirmLabel={download.file_exists ? "Delete" : "Remove"}
+      danger
+      busy={remove.isPending}
+      error={remove.isError ? errorMessage(remove.error) : null}
+      onConfirm={() =>
+        remove.mutate(
+          { id: download.id, purge: purge || !download.file_exists },
+          { onSuccess: onClose },
+        )
+      }
+      onCancel={onClose}
+    >
+      {download.file_exists && (
+        <CheckboxField
+          label="Also remove the record from the history"
+          name="purge"
+          checked={purge}
+          onChange={setPurge}
+        />
+      )}
+    </ConfirmDialog>
+  );
+}
+
+function RedownloadDialog({
+  media,
+  download,
+  profiles,
+  onStarted,
+  onClose,
+}: {
+  media: Media;
+  download: Download;
+  profiles: readonly Profile[] | undefined;
+  onStarted: (note: string, sentAt: number) => void;
+  onClose: () => void;
+}) {
+  const [profile, setProfile] = useState(download.profile_id ? String(download.profile_id) : "");
+  const [replace, setReplace] = useState(true);
+  const redownload = useRedownload();
+  return (
+    <ConfirmDialog
+      title="Re-download trailer"
+      message={
+        <p>
+          Download <strong>{media.title}</strong>'s trailer again from{" "}
+          {download.source_url || download.youtube_id || "its source"}.
+        </p>
+      }
+      confirmLabel="Re-download"
+      busy={redownload.isPending}
+      error={redownload.isError ? errorMessage(redownload.error) : null}
+      onConfirm={() => {
+        const sentAt = Date.now();
+        redownload.mutate(
+          { id: download.id, body: { profile_id: profile ? Number(profile) : null, replace } },
+          {
+            onSuccess: () => {
+              onStarted(`Re-download of ${download.file_name} requested`, sentAt);
+              onClose();
+            },
+          },
+        );
+      }}
+      onCancel={onClose}
+    >
+      <SelectField
+        label="Profile"
+        name="redownload_profile"
+        value={profile}
+        onChange={setProfile}
+        options={profileOptions(profiles)}
+      />
+      <CheckboxField
+        label="Replace the current trailer"
+        name="replace"
+        checked={replace}
+        onChange={setReplace}
+        hint="The old file is deleted and its record marked as replaced."
+      />
+    </ConfirmDialog>
+  );
+}
+
+function DeleteMediaDialog({ media, onClose }: { media: Media; onClose: () => void }) {
+  const [deleteFiles, setDeleteFiles] = useState(false);
+  const remove = useDeleteMedia(media.id);
+  const navigate = useNavigate();
+  return (
+    <ConfirmDialog
+      title="Delete media"
+      message={
+        <p>
+          Remove <strong>{media.title}</strong> and its download history from Trailarr?
+        </p>
+      }
+      confirmLabel="Delete media"
+      danger
+      busy={remove.isPending}
+      error={remove.isError ? errorMessage(remove.error) : null}
+      onConfirm={() =>
+        remove.mutate(deleteFiles, { onSuccess: () => navigate("/", { replace: true }) })
+      }
+      onCancel={onClose}
+    >
+      <CheckboxField
+        label="Also delete the trailer files"
+        name="delete_files"
+        checked={deleteFiles}
+        onChange={setDeleteFiles}
+      />
+    </ConfirmDialog>
+  );
+}
+
+/** What this page knows about a download newer than the server's data: when and which. */
+interface LocalState {
+  busy: boolean;
+  at: number;
+}
+
 export function MediaPage() {
   const { id } = useParams();
   const mediaId = Number(id);
-  const navigate = useNavigate();
-  const media = useAsync(
-    () => call(api.GET("/api/v1/media/{media_id}", { params: { path: { media_id: mediaId } } })),
-    [mediaId],
-  );
-  const downloads = useAsync(
-    () =>
-      call(
-        api.GET("/api/v1/media/{media_id}/downloads", { params: { path: { media_id: mediaId } } }),
-      ),
-    [mediaId],
-  );
-  const events = useAsync(
-    () =>
-      call(api.GET("/api/v1/media/{media_id}/events", { params: { path: { media_id: mediaId } } })),
-    [mediaId],
-  );
-  const profiles = useProfiles();
-  useTitle(media.data?.title ?? "Media");
-
-  const [active, setActive] = useState(false);
+  // Whether a download runs: the newer of what this page saw (a start, a live message)
+  // and the media's status as last read.
+  const [local, setLocal] = useState<LocalState | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [messages, setMessages] = useState<LiveMessage[]>([]);
   const [toDelete, setToDelete] = useState<Download | null>(null);
-  const [purge, setPurge] = useState(false);
   const [toRedownload, setToRedownload] = useState<Download | null>(null);
-  const [redownloadProfile, setRedownloadProfile] = useState("");
-  const [replace, setReplace] = useState(true);
   const [deletingMedia, setDeletingMedia] = useState(false);
-  const [deleteFiles, setDeleteFiles] = useState(false);
-  const [dialogBusy, setDialogBusy] = useState(false);
-  const [dialogError, setDialogError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
 
-  // Counts the Success/Error messages seen: a fast download can end before its 202 arrives.
-  const endings = useRef(0);
-  const reloadAll = useRef(() => {});
-  reloadAll.current = () => {
-    media.reload();
-    downloads.reload();
-    events.reload();
-  };
+  const [pollWhileBusy, setPollWhileBusy] = useState(false);
+  const media = useMedia(mediaId, { refetchInterval: pollWhileBusy ? POLL_MS : false });
+  const downloads = useMediaDownloads(mediaId);
+  const events = useMediaEvents(mediaId);
+  const profiles = useProfiles();
+  const start = useStartDownload(mediaId);
+  useTitle(media.data?.title ?? "Media");
 
-  const finish = useCallback(() => {
-    setActive(false);
-    setProgress(null);
-    reloadAll.current();
-  }, []);
+  const busy =
+    local && local.at >= media.dataUpdatedAt ? local.busy : media.data?.status === "downloading";
+  if (busy !== pollWhileBusy) setPollWhileBusy(busy);
+
+  const note = (message: LiveMessage) =>
+    setMessages((list) => [...list, message].slice(-MAX_MESSAGES));
 
   useLiveMessages((message) => {
     if (message.media_id !== mediaId) return;
     if (message.type === "Progress") {
-      setActive(true);
+      setLocal({ busy: true, at: Date.now() });
       if (typeof message.percent === "number") setProgress(message.percent);
       return;
     }
-    setMessages((list) => [...list, message].slice(-MAX_MESSAGES));
+    note(message);
     if (message.type === "Success" || message.type === "Error") {
-      endings.current += 1;
-      finish();
+      // The app's live invalidation reads the media, its downloads and events again.
+      setLocal({ busy: false, at: Date.now() });
+      setProgress(null);
     }
   });
 
-  // Follow the media's status too, so the page settles even without live messages.
-  useEffect(() => {
-    if (!active) return;
-    const timer = window.setInterval(async () => {
-      try {
-        const current = await call(
-          api.GET("/api/v1/media/{media_id}", { params: { path: { media_id: mediaId } } }),
-        );
-        if (current.status !== "downloading") finish();
-      } catch {
-        // keep polling; the page shows the last known state
-      }
-    }, POLL_MS);
-    return () => window.clearInterval(timer);
-  }, [active, mediaId, finish]);
-
-  // A download already running when the page opens.
-  useEffect(() => {
-    if (media.data?.status === "downloading") setActive(true);
-  }, [media.data?.status]);
-
-  /** Send a request that starts a download, then follow it until it ends. */
-  async function follow(request: () => Promise<unknown>, note: string) {
-    const sent: LiveMessage = { type: "Info", message: note, media_id: mediaId };
-    const before = endings.current;
-    setMessages((list) => [...list, sent].slice(-MAX_MESSAGES));
-    try {
-      await request();
-    } catch (err) {
-      setMessages((list) => list.filter((m) => m !== sent));
-      throw err;
-    }
-    if (endings.current === before) {
-      setProgress(null);
-      setActive(true);
-    }
-  }
-
-  async function startDownload(profileId: number | null, url: string | null) {
-    await follow(
-      () =>
-        call(
-          api.POST("/api/v1/media/{media_id}/download", {
-            params: { path: { media_id: mediaId } },
-            body: { profile_id: profileId, url },
-          }),
-        ),
-      url ? `Download requested from ${url}` : "Download requested",
+  /**
+   * A download sent at `sentAt` was accepted (202): follow it until a live message or the
+   * media's status ends it. A fast download may have ended (its live message arrived)
+   * before the answer did: that end stays.
+   */
+  function started(text: string, sentAt: number) {
+    note({ type: "Info", message: text, media_id: mediaId });
+    setProgress(null);
+    setLocal((current) =>
+      current && !current.busy && current.at >= sentAt ? current : { busy: true, at: Date.now() },
     );
   }
 
-  async function confirmDelete() {
-    if (!toDelete) return;
-    setDialogBusy(true);
-    setDialogError(null);
-    try {
-      await call(
-        api.DELETE("/api/v1/downloads/{download_id}", {
-          params: {
-            path: { download_id: toDelete.id },
-            query: { purge: purge || !toDelete.file_exists },
-          },
-        }),
-      );
-      setToDelete(null);
-      reloadAll.current();
-    } catch (err) {
-      setDialogError(errorMessage(err));
-    } finally {
-      setDialogBusy(false);
-    }
-  }
-
-  async function confirmRedownload() {
-    if (!toRedownload) return;
-    setDialogBusy(true);
-    setDialogError(null);
-    try {
-      const target = toRedownload;
-      await follow(
-        () =>
-          call(
-            api.POST("/api/v1/downloads/{download_id}/redownload", {
-              params: { path: { download_id: target.id } },
-              body: { profile_id: redownloadProfile ? Number(redownloadProfile) : null, replace },
-            }),
-          ),
-        `Re-download of ${target.file_name} requested`,
-      );
-      setToRedownload(null);
-    } catch (err) {
-      setDialogError(errorMessage(err));
-    } finally {
-      setDialogBusy(false);
-    }
-  }
-
-  async function confirmDeleteMedia() {
-    setDialogBusy(true);
-    setDialogError(null);
-    try {
-      await call(
-        api.DELETE("/api/v1/media/{media_id}", {
-          params: { path: { media_id: mediaId }, query: { delete_files: deleteFiles } },
-        }),
-      );
-      navigate("/", { replace: true });
-    } catch (err) {
-      setDialogError(errorMessage(err));
-      setDialogBusy(false);
-    }
+  async function startDownload(profileId: number | null, url: string | null) {
+    const sentAt = Date.now();
+    await start.mutateAsync({ profile_id: profileId, url });
+    started(url ? `Download requested from ${url}` : "Download requested", sentAt);
   }
 
   if (!Number.isInteger(mediaId) || mediaId < 1) {
@@ -234,7 +264,7 @@ export function MediaPage() {
         <p>
           <Link to="/">← Library</Link>
         </p>
-        <ErrorState error={media.error} onRetry={media.reload} />
+        <ErrorState error={media.error} onRetry={() => void media.refetch()} />
       </section>
     );
   }
@@ -256,17 +286,14 @@ export function MediaPage() {
         <h1>
           {m.title} <span className="muted">({m.year})</span>
         </h1>
-        <button
-          type="button"
-          className="btn btn-danger"
-          onClick={() => {
-            setDialogError(null);
-            setDeleteFiles(false);
-            setDeletingMedia(true);
-          }}
-        >
-          Delete media
-        </button>
+        <div className="button-row">
+          <button type="button" className="btn" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" className="btn btn-danger" onClick={() => setDeletingMedia(true)}>
+            Delete media
+          </button>
+        </div>
       </header>
       <Facts media={m} />
 
@@ -274,7 +301,7 @@ export function MediaPage() {
         <h2 id="download-heading">Download</h2>
         <DownloadPanel
           profiles={profiles.data}
-          busy={active}
+          busy={busy}
           progress={progress}
           messages={messages}
           onStart={startDownload}
@@ -288,115 +315,35 @@ export function MediaPage() {
         <DownloadsTable
           downloads={downloads.data}
           profiles={profiles.data}
-          loading={downloads.loading}
+          loading={downloads.isFetching}
           error={downloads.error}
-          onRetry={downloads.reload}
-          onDelete={(d) => {
-            setDialogError(null);
-            setPurge(false);
-            setToDelete(d);
-          }}
-          onRedownload={(d) => {
-            setDialogError(null);
-            setRedownloadProfile(d.profile_id ? String(d.profile_id) : "");
-            setReplace(true);
-            setToRedownload(d);
-          }}
+          onRetry={() => void downloads.refetch()}
+          onDelete={setToDelete}
+          onRedownload={setToRedownload}
         />
       </section>
 
       <section className="panel" aria-labelledby="events-heading">
         <h2 id="events-heading">Events</h2>
-        <EventsList events={events.data} error={events.error} onRetry={events.reload} />
+        <EventsList
+          events={events.data}
+          error={events.error}
+          onRetry={() => void events.refetch()}
+        />
       </section>
 
-      {toDelete && (
-        <ConfirmDialog
-          title={toDelete.file_exists ? "Delete trailer" : "Remove record"}
-          message={
-            toDelete.file_exists ? (
-              <p>
-                Delete <strong>{toDelete.file_name}</strong> from disk? The history keeps the
-                record, marked as deleted.
-              </p>
-            ) : (
-              <p>
-                Remove the record of <strong>{toDelete.file_name}</strong> from the history? The
-                file is already gone.
-              </p>
-            )
-          }
-          confirmLabel={toDelete.file_exists ? "Delete" : "Remove"}
-          danger
-          busy={dialogBusy}
-          error={dialogError}
-          onConfirm={() => void confirmDelete()}
-          onCancel={() => setToDelete(null)}
-        >
-          {toDelete.file_exists && (
-            <CheckboxField
-              label="Also remove the record from the history"
-              name="purge"
-              checked={purge}
-              onChange={setPurge}
-            />
-          )}
-        </ConfirmDialog>
-      )}
+      {toDelete && <DeleteDownloadDialog download={toDelete} onClose={() => setToDelete(null)} />}
       {toRedownload && (
-        <ConfirmDialog
-          title="Re-download trailer"
-          message={
-            <p>
-              Download <strong>{m.title}</strong>'s trailer again from{" "}
-              {toRedownload.source_url || toRedownload.youtube_id || "its source"}.
-            </p>
-          }
-          confirmLabel="Re-download"
-          busy={dialogBusy}
-          error={dialogError}
-          onConfirm={() => void confirmRedownload()}
-          onCancel={() => setToRedownload(null)}
-        >
-          <SelectField
-            label="Profile"
-            name="redownload_profile"
-            value={redownloadProfile}
-            onChange={setRedownloadProfile}
-            options={profileOptions(profiles.data)}
-          />
-          <CheckboxField
-            label="Replace the current trailer"
-            name="replace"
-            checked={replace}
-            onChange={setReplace}
-            hint="The old file is deleted and its record marked as replaced."
-          />
-        </ConfirmDialog>
+        <RedownloadDialog
+          media={m}
+          download={toRedownload}
+          profiles={profiles.data}
+          onStarted={started}
+          onClose={() => setToRedownload(null)}
+        />
       )}
-      {deletingMedia && (
-        <ConfirmDialog
-          title="Delete media"
-          message={
-            <p>
-              Remove <strong>{m.title}</strong> and its download history from Trailarr?
-            </p>
-          }
-          confirmLabel="Delete media"
-          danger
-          busy={dialogBusy}
-          error={dialogError}
-          onConfirm={() => void confirmDeleteMedia()}
-          onCancel={() => setDeletingMedia(false)}
-        >
-          <CheckboxField
-            label="Also delete the trailer files"
-            name="delete_files"
-            checked={deleteFiles}
-            onChange={setDeleteFiles}
-          />
-        </ConfirmDialog>
-      )}
+      {deletingMedia && <DeleteMediaDialog media={m} onClose={() => setDeletingMedia(false)} />}
+      {editing && <MediaEditDialog media={m} onClose={() => setEditing(false)} />}
     </section>
   );
 }

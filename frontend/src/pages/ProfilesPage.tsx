@@ -1,12 +1,72 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
-import { api, call, errorMessage } from "../api/client";
+import { errorMessage } from "../api/client";
 import type { Profile } from "../api/types";
 import { ConfirmDialog, Modal } from "../components/Modal";
 import { NEW_PROFILE, ProfileForm, valuesFromProfile } from "../components/ProfileForm";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { useProfiles } from "../lib/data";
+import {
+  useCreateProfile,
+  useDeleteProfile,
+  useProfiles,
+  useUpdateProfile,
+} from "../hooks/queries/profiles";
 import { useTitle } from "../lib/hooks";
+
+function CreateProfileDialog({ onClose }: { onClose: () => void }) {
+  const create = useCreateProfile();
+  return (
+    <Modal title="New profile" onClose={onClose}>
+      <ProfileForm
+        initial={NEW_PROFILE}
+        submitLabel="Create profile"
+        onCancel={onClose}
+        onSave={async (body) => {
+          await create.mutateAsync(body);
+          onClose();
+        }}
+      />
+    </Modal>
+  );
+}
+
+function EditProfileDialog({ profile, onClose }: { profile: Profile; onClose: () => void }) {
+  const save = useUpdateProfile(profile.id);
+  return (
+    <Modal title={`Edit ${profile.name}`} onClose={onClose}>
+      <ProfileForm
+        initial={valuesFromProfile(profile)}
+        submitLabel="Save profile"
+        onCancel={onClose}
+        onSave={async (body) => {
+          await save.mutateAsync(body);
+          onClose();
+        }}
+      />
+    </Modal>
+  );
+}
+
+function DeleteProfileDialog({ profile, onClose }: { profile: Profile; onClose: () => void }) {
+  const remove = useDeleteProfile();
+  return (
+    <ConfirmDialog
+      title="Delete profile"
+      message={
+        <p>
+          Delete the profile <strong>{profile.name}</strong>? Downloads made with it keep their
+          record and show the profile as deleted.
+        </p>
+      }
+      confirmLabel="Delete"
+      danger
+      busy={remove.isPending}
+      error={remove.isError ? errorMessage(remove.error) : null}
+      onConfirm={() => remove.mutate(profile.id, { onSuccess: onClose })}
+      onCancel={onClose}
+    />
+  );
+}
 
 export function ProfilesPage() {
   useTitle("Profiles");
@@ -14,8 +74,6 @@ export function ProfilesPage() {
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
   const [toDelete, setToDelete] = useState<Profile | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
 
   const editId = Number(params.get("edit"));
   const editing = profiles.data?.find((p) => p.id === editId) ?? null;
@@ -24,25 +82,6 @@ export function ProfilesPage() {
     next.delete("edit");
     setParams(next, { replace: true });
   };
-
-  async function remove() {
-    if (!toDelete) return;
-    setBusy(true);
-    setDeleteError(null);
-    try {
-      await call(
-        api.DELETE("/api/v1/trailerprofiles/{profile_id}", {
-          params: { path: { profile_id: toDelete.id } },
-        }),
-      );
-      setToDelete(null);
-      profiles.reload();
-    } catch (err) {
-      setDeleteError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const sorted = [...(profiles.data ?? [])].sort(
     (a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.name.localeCompare(b.name),
@@ -57,7 +96,7 @@ export function ProfilesPage() {
         </button>
       </header>
       {profiles.error ? (
-        <ErrorState error={profiles.error} onRetry={profiles.reload} />
+        <ErrorState error={profiles.error} onRetry={() => void profiles.refetch()} />
       ) : !profiles.data ? (
         <Loading label="Loading profiles" />
       ) : sorted.length === 0 ? (
@@ -78,7 +117,7 @@ export function ProfilesPage() {
                 <th scope="col">Audio</th>
                 <th scope="col">Subtitles</th>
                 <th scope="col">File name</th>
-                <th scope="col">
+                <th scope="col" className="cell-actions">
                   <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
@@ -114,10 +153,7 @@ export function ProfilesPage() {
                         type="button"
                         className="btn btn-small btn-danger"
                         aria-label={`Delete ${p.name}`}
-                        onClick={() => {
-                          setDeleteError(null);
-                          setToDelete(p);
-                        }}
+                        onClick={() => setToDelete(p)}
                       >
                         Delete
                       </button>
@@ -129,62 +165,14 @@ export function ProfilesPage() {
           </table>
         </div>
       )}
-      {creating && (
-        <Modal title="New profile" onClose={() => setCreating(false)}>
-          <ProfileForm
-            initial={NEW_PROFILE}
-            submitLabel="Create profile"
-            onCancel={() => setCreating(false)}
-            onSave={async (body) => {
-              await call(api.POST("/api/v1/trailerprofiles", { body }));
-              setCreating(false);
-              profiles.reload();
-            }}
-          />
-        </Modal>
-      )}
-      {editing && (
-        <Modal title={`Edit ${editing.name}`} onClose={closeEdit}>
-          <ProfileForm
-            key={editing.id}
-            initial={valuesFromProfile(editing)}
-            submitLabel="Save profile"
-            onCancel={closeEdit}
-            onSave={async (body) => {
-              await call(
-                api.PATCH("/api/v1/trailerprofiles/{profile_id}", {
-                  params: { path: { profile_id: editing.id } },
-                  body,
-                }),
-              );
-              closeEdit();
-              profiles.reload();
-            }}
-          />
-        </Modal>
-      )}
+      {creating && <CreateProfileDialog onClose={() => setCreating(false)} />}
+      {editing && <EditProfileDialog key={editing.id} profile={editing} onClose={closeEdit} />}
       {profiles.data && params.get("edit") && !editing && (
         <p className="form-error" role="alert">
           Profile #{params.get("edit")} does not exist any more.
         </p>
       )}
-      {toDelete && (
-        <ConfirmDialog
-          title="Delete profile"
-          message={
-            <p>
-              Delete the profile <strong>{toDelete.name}</strong>? Downloads made with it keep their
-              record and show the profile as deleted.
-            </p>
-          }
-          confirmLabel="Delete"
-          danger
-          busy={busy}
-          error={deleteError}
-          onConfirm={() => void remove()}
-          onCancel={() => setToDelete(null)}
-        />
-      )}
+      {toDelete && <DeleteProfileDialog profile={toDelete} onClose={() => setToDelete(null)} />}
     </section>
   );
 }

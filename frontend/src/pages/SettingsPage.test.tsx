@@ -1,6 +1,7 @@
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { renderWithQuery } from "../test/query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../api/client";
 import type { AppSettings, AuthStatus } from "../api/types";
@@ -40,7 +41,7 @@ function renderSettings(status: () => AuthStatus) {
     if (path === "/api/v1/settings") return ok(SETTINGS);
     return ok([]);
   }) as never);
-  render(
+  renderWithQuery(
     <AuthProvider>
       <MemoryRouter initialEntries={["/settings"]}>
         <Routes>

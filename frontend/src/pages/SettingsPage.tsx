@@ -1,13 +1,17 @@
 import { useState } from "react";
-import { api, call, errorMessage } from "../api/client";
+import { errorMessage } from "../api/client";
 import { PasswordPanel, SessionsPanel } from "../components/AccountSettings";
+import { ConnectionsSettings } from "../components/ConnectionsSettings";
 import { ConfirmDialog } from "../components/Modal";
+import { RootsSettings } from "../components/RootsSettings";
 import { ErrorState, Loading } from "../components/States";
-import { useAsync, useTitle } from "../lib/hooks";
+import { useRegenerateApiKey, useSettings } from "../hooks/queries/settings";
+import { useTitle } from "../lib/hooks";
 
 export function SettingsPage() {
   useTitle("Settings");
-  const settings = useAsync(() => call(api.GET("/api/v1/settings")), []);
+  const settings = useSettings();
+  const regenerateKey = useRegenerateApiKey();
   const [shown, setShown] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -19,7 +23,7 @@ export function SettingsPage() {
     return (
       <section className="page">
         <h1>Settings</h1>
-        <ErrorState error={settings.error} onRetry={settings.reload} />
+        <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
       </section>
     );
   }
@@ -48,7 +52,7 @@ export function SettingsPage() {
     setBusy(true);
     setError(null);
     try {
-      const result = await call(api.POST("/api/v1/settings/api-key"));
+      const result = await regenerateKey.mutateAsync();
       setNewKey(result.api_key);
       setShown(true);
       setConfirming(false);
@@ -121,6 +125,8 @@ export function SettingsPage() {
           </p>
         )}
       </section>
+      <ConnectionsSettings />
+      <RootsSettings />
       <PasswordPanel />
       <SessionsPanel />
       <section className="panel" aria-labelledby="about-heading">

@@ -1,10 +1,10 @@
 import { Link } from "react-router-dom";
-import { api, call } from "../api/client";
 import type { CountByKey } from "../api/types";
 import { BarChart, type Bar } from "../components/BarChart";
 import { ErrorState, Loading } from "../components/States";
 import { formatContainer, formatSize } from "../lib/format";
-import { useAsync, useTitle } from "../lib/hooks";
+import { useDownloadStats } from "../hooks/queries/downloads";
+import { useTitle } from "../lib/hooks";
 
 function bars(
   counts: readonly CountByKey[],
@@ -22,12 +22,12 @@ function bars(
 
 export function StatsPage() {
   useTitle("Stats");
-  const stats = useAsync(() => call(api.GET("/api/v1/downloads/stats")), []);
+  const stats = useDownloadStats();
   if (stats.error) {
     return (
       <section className="page">
         <h1>Stats</h1>
-        <ErrorState error={stats.error} onRetry={stats.reload} />
+        <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
       </section>
     );
   }
