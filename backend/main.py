@@ -26,7 +26,8 @@ from core.base.notifier import notifier
 from core.download import jobs
 from core.download.recovery import recover_interrupted_downloads
 from core.exceptions import ConflictError
-from core.history.tasks import RECONCILE, task_runner
+from core.tasks.registry import RECONCILE, task_runner
+from core.tasks.scheduler import scheduler
 
 logger = ModuleLogger("App")
 
@@ -45,11 +46,14 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Before serving: finish or undo what a previous process left half done.
     await anyio.to_thread.run_sync(recover_interrupted_downloads)
     # Check the recorded trailer files in the background: start-up does not wait for it.
+    # Then on schedule: every task every interval (the intervals are the user's, stored).
+    await scheduler.start()
     try:
-        task_runner.start(RECONCILE)
+        scheduler.run_now(RECONCILE)
     except ConflictError:
         logger.info("A reconciliation is already running")
     yield
+    scheduler.shutdown()
     await task_runner.cancel_all()
     await connection_refreshes.cancel_all()
     await jobs.download_jobs.cancel_all()

@@ -153,7 +153,7 @@ def db_file(data_dir: Path) -> Path:
 @pytest.fixture
 def client(data_dir: Path) -> Iterator[TestClient]:
     """A client of the app (lifespan run) that sends the API key."""
-    from core.history.tasks import RECONCILE, task_runner
+    from core.tasks.registry import RECONCILE, task_runner
     from main import app
 
     with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as test_client:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     ffmpeg_timeout: float = Field(default=1800.0, gt=0)
     # The built web UI (`npm run build` in frontend/), served at /.
     frontend_dist: Path = Field(default=DEFAULT_FRONTEND_DIST)
+    # Events (the per-media and global event log) older than this are deleted by the daily
+    # `cleanup` task; 0 keeps them forever. Download records are never deleted by it.
+    event_retention_days: int = Field(default=90, ge=0, le=36500)
     # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
 

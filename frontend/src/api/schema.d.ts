@@ -541,7 +541,7 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description Every task with its state.
+         * @description Every task with its schedule, its state and its last run.
          */
         get: operations["list_tasks_api_v1_tasks_get"];
         put?: never;
@@ -564,13 +564,18 @@ export interface paths {
         put?: never;
         /**
          * Start Task
-         * @description Start the task in the background; 409 while it is running.
+         * @description Run the task now, in the background; 409 while it is running.
          */
         post: operations["start_task_api_v1_tasks__name__post"];
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Task
+         * @description Turn the task's schedule on or off, or change its interval; kept across restarts.
+         *     The next run comes one interval after the last start.
+         */
+        patch: operations["update_task_api_v1_tasks__name__patch"];
         trace?: never;
     };
     "/api/v1/settings": {
@@ -1498,27 +1503,47 @@ export interface components {
          */
         SortOrder: "asc" | "desc";
         /**
-         * TaskState
-         * @description Where a task stands; the summary and error are those of its last run.
+         * TaskRead
+         * @description A task as the API shows it: its schedule, whether it runs, its last run.
          */
-        TaskState: {
+        TaskRead: {
             /** Name */
             name: string;
-            /**
-             * Running
-             * @default false
-             */
+            /** Description */
+            description: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Interval Minutes */
+            interval_minutes: number;
+            /** Running */
             running: boolean;
             /** Last Started At */
             last_started_at?: string | null;
             /** Last Finished At */
             last_finished_at?: string | null;
+            /** Last Duration S */
+            last_duration_s?: number | null;
+            /** Next Run At */
+            next_run_at?: string | null;
             /** Last Summary */
             last_summary?: {
                 [key: string]: unknown;
             } | null;
             /** Last Error */
             last_error?: string | null;
+        };
+        /**
+         * TaskScheduleUpdate
+         * @description Body of PATCH /api/v1/tasks/{name}: either field, or both.
+         */
+        TaskScheduleUpdate: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /**
+             * Interval Minutes
+             * @description Minutes between two runs, 5 to 43200 (30 days)
+             */
+            interval_minutes?: number | null;
         };
         /**
          * TrailerProfileCreate
@@ -5840,7 +5865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskState"][];
+                    "application/json": components["schemas"]["TaskRead"][];
                 };
             };
             /** @description Refused request */
@@ -5931,7 +5956,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile, backfill, or sync (every Radarr/Sonarr connection, then the local library roots) */
+                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
                 name: string;
             };
             cookie?: never;
@@ -5944,7 +5969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskState"];
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description Refused request */
@@ -6035,7 +6060,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile, backfill, or sync (every Radarr/Sonarr connection, then the local library roots) */
+                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
                 name: string;
             };
             cookie?: never;
@@ -6048,7 +6073,115 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskState"];
+                    "application/json": components["schemas"]["TaskRead"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_task_api_v1_tasks__name__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"];
                 };
             };
             /** @description Refused request */

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from core.base.database.manager.base import MediaDatabaseManager
 from core.history.fingerprint import file_fingerprint
 from core.history.reconcile import StopRequested
-from core.history.tasks import task_runner
+from core.tasks.registry import task_runner
 from tests.utils.api import TEST_API_KEY
+from tests.utils.db import rows
 from tests.utils.factories import make_download, make_media
 from tests.utils.wait import WAIT_SECONDS, wait_until
 
@@ -53,15 +54,73 @@ class Gate:
 def test_tasks_are_listed(client: TestClient) -> None:
     response = client.get(TASKS)
     assert response.status_code == 200
-    assert [t["name"] for t in response.json()] == ["reconcile", "backfill", "sync"]
+    assert [t["name"] for t in response.json()] == ["reconcile", "backfill", "sync", "cleanup"]
     assert set(response.json()[0]) == {
         "name",
+        "description",
+        "enabled",
+        "interval_minutes",
         "running",
         "last_started_at",
         "last_finished_at",
+        "last_duration_s",
+        "next_run_at",
         "last_summary",
         "last_error",
     }
+    by_name = {t["name"]: t for t in response.json()}
+    assert by_name["sync"]["interval_minutes"] == 60
+    assert by_name["reconcile"]["interval_minutes"] == 60
+    assert by_name["backfill"]["interval_minutes"] == 24 * 60
+    assert by_name["cleanup"]["interval_minutes"] == 24 * 60
+    for state in by_name.values():
+        assert state["enabled"] is True
+        assert datetime.fromisoformat(state["next_run_at"]) > datetime.now(UTC)
+
+
+def test_a_schedule_change_is_applied_and_survives_a_restart(data_dir: Path, db_file: Path) -> None:
+    from main import app
+
+    with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as client:
+        off = client.patch(f"{TASKS}/backfill", json={"enabled": False})
+        assert off.status_code == 200, off.text
+        assert off.json()["enabled"] is False and off.json()["next_run_at"] is None
+        changed = client.patch(f"{TASKS}/sync", json={"interval_minutes": 180})
+        assert changed.json()["interval_minutes"] == 180
+        due = datetime.fromisoformat(changed.json()["next_run_at"]) - datetime.now(UTC)
+        assert timedelta(minutes=179) < due <= timedelta(minutes=180)
+    assert rows(db_file, "SELECT name, enabled, interval_minutes FROM scheduledtask") == [
+        ("reconcile", 1, 60),
+        ("backfill", 0, 1440),
+        ("sync", 1, 180),
+        ("cleanup", 1, 1440),
+    ]
+
+    with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as client:
+        tasks = {t["name"]: t for t in client.get(TASKS).json()}
+        assert tasks["backfill"]["enabled"] is False and tasks["backfill"]["next_run_at"] is None
+        assert tasks["sync"]["interval_minutes"] == 180
+        assert tasks["sync"]["next_run_at"] is not None
+        # Reconcile ran at this start and at the one before: its last run is on record.
+        wait_idle(client, "reconcile")
+        [(started, finished, duration)] = rows(
+            db_file,
+            "SELECT last_started_at, last_finished_at, last_duration_s FROM scheduledtask"
+            " WHERE name = 'reconcile'",
+        )
+        assert started is not None and finished is not None and duration >= 0
+        again = client.patch(f"{TASKS}/backfill", json={"enabled": True})
+        assert again.json()["next_run_at"] is not None
+
+
+def test_a_bad_schedule_is_refused_with_the_reason(client: TestClient) -> None:
+    for body in ({"interval_minutes": 1}, {"interval_minutes": 60 * 24 * 31}, {"enabled": "x"}):
+        answer = client.patch(f"{TASKS}/sync", json=body)
+        assert answer.status_code == 422, body
+    too_short = client.patch(f"{TASKS}/sync", json={"interval_minutes": 1})
+    assert "interval_minutes" in str(too_short.json()["detail"])
+    assert client.patch(f"{TASKS}/defrag", json={"enabled": False}).status_code == 404
+    assert client.get(f"{TASKS}/sync").json()["interval_minutes"] == 60
 
 
 def test_start_shows_running_then_the_summary(

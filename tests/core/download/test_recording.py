@@ -347,7 +347,7 @@ def test_delete_then_download_again_then_reconcile_leaves_one_present_record(
 
     response = client.post("/api/v1/tasks/reconcile")
     assert response.status_code == 202
-    from core.history.tasks import RECONCILE, task_runner
+    from core.tasks.registry import RECONCILE, task_runner
 
     state = client.portal.call(task_runner.wait, RECONCILE)
     assert state.last_error is None

@@ -6,7 +6,7 @@ import { mediaKeys, taskKeys } from "./keys";
 
 export { taskKeys };
 
-export type TaskState = components["schemas"]["TaskState"];
+export type TaskState = components["schemas"]["TaskRead"];
 
 /** How often a running task's state is read again until it ends. */
 export const TASK_POLL_MS = 1_000;
@@ -52,6 +52,31 @@ export function useRunTask(name: string) {
     onSuccess: (state) => {
       if (state) client.setQueryData(taskKeys.one(name), { ...state, running: true });
       return client.invalidateQueries({ queryKey: taskKeys.all });
+    },
+  });
+}
+
+export type TaskSchedule = components["schemas"]["TaskScheduleUpdate"];
+
+/** Every task with its schedule and runs; read again every few seconds while one runs. */
+export function useTasks() {
+  return useQuery({
+    queryKey: taskKeys.list(),
+    queryFn: () => call(api.GET("/api/v1/tasks")),
+    refetchInterval: (query) =>
+      query.state.data?.some((task) => task.running) ? TASK_POLL_MS : false,
+  });
+}
+
+/** Change a task's schedule (enabled, interval); 422 says what is wrong with it. */
+export function useUpdateTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, schedule }: { name: string; schedule: TaskSchedule }) =>
+      call(api.PATCH("/api/v1/tasks/{name}", { params: { path: { name } }, body: schedule })),
+    onSuccess: (task) => {
+      client.setQueryData(taskKeys.one(task.name), task);
+      return client.invalidateQueries({ queryKey: taskKeys.list() });
     },
   });
 }

@@ -55,6 +55,10 @@ def fill_value(column: sa.Column[Any], row: int) -> Any:
         return row % 2
     if isinstance(column.type, sa.Integer):
         return 100 + row
+    if isinstance(column.type, sa.Float):
+        return row + 0.5
+    if isinstance(column.type, sa.JSON):
+        return {"row": row}
     if isinstance(column.type, sa.DateTime):
         return datetime(2026, row, 1, 12, 0)
     return f"{column.name}-{row}"

@@ -56,6 +56,14 @@ class EventManager:
             _session=_session,
         )
 
+    def delete_older_than(self, cutoff: datetime, *, _session: Session | None = None) -> int:
+        """Delete the events created before `cutoff`, in one statement; how many."""
+        with manage_session(_session, write=True) as session:
+            result = session.connection().execute(
+                _EVENT.delete().where(_EVENT.c.created_at < as_utc(cutoff))
+            )
+            return int(result.rowcount or 0)
+
     def read_for_media(self, media_id: int, *, _session: Session | None = None) -> list[EventRead]:
         """The media's events, newest first."""
         with manage_session(_session) as session:

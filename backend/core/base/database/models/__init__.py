@@ -5,6 +5,7 @@ from core.base.database.models.download import Download
 from core.base.database.models.event import Event
 from core.base.database.models.media import Media, MonitorStatus
 from core.base.database.models.root import LibraryRoot
+from core.base.database.models.task import ScheduledTask
 from core.base.database.models.trailerprofile import TrailerProfile
 from core.base.database.models.user import User, UserSession
 
@@ -16,6 +17,7 @@ __all__ = [
     "Media",
     "MonitorStatus",
     "PathMapping",
+    "ScheduledTask",
     "TrailerProfile",
     "User",
     "UserSession",

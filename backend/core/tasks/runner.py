@@ -1,9 +1,12 @@
-"""Library tasks (reconciliation, backfill): one blocking run at a time per task, in a thread.
+"""The task runner: one blocking run at a time per task, in a worker thread.
 
 A task is a blocking function that takes a `threading.Event`: when it is set (the app is
 shutting down), the function should stop soon, raising StopRequested. The runner keeps the
-state of every task for the API: running or not, when it last started and finished, the
-summary of its last run or the error that ended it.
+state of every task for the API (running or not, when it last started and finished, the
+summary of its last run or the error that ended it) and, when given a `store`, writes the
+start and the end of every run to the database (`TaskManager`), off the event loop, so
+that the last run is still known after a restart. A failed write is logged and the run
+goes on: the record of a run never stops the run.
 """
 
 from __future__ import annotations
@@ -17,18 +20,15 @@ from typing import Any
 
 import anyio
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from app_logger import ModuleLogger
+from core.base.database.manager.task import TaskManager
 from core.base.database.models.base import utc_now
 from core.exceptions import ConflictError, NotFoundError
-from core.history.backfill import backfill_library
-from core.history.reconcile import StopRequested, reconcile_library
+from core.history.reconcile import StopRequested
 
 logger = ModuleLogger("Tasks")
-
-RECONCILE = "reconcile"
-BACKFILL = "backfill"
-SYNC = "sync"
 
 TaskFunction = Callable[[threading.Event], Any]
 STOP_TIMEOUT = 15.0
@@ -42,17 +42,18 @@ class TaskState(BaseModel):
     running: bool = False
     last_started_at: datetime | None = None
     last_finished_at: datetime | None = None
+    last_duration_s: float | None = None
     last_summary: dict[str, Any] | None = None
     last_error: str | None = None
 
 
-def _as_dict(result: Any) -> dict[str, Any] | None:
+def as_dict(result: Any) -> dict[str, Any] | None:
     if result is None:
         return None
     if isinstance(result, BaseModel):
         return result.model_dump(mode="json")
     if isinstance(result, dict):
-        return result
+        return dict(to_jsonable_python(result))  # stored as JSON: dates become text
     return {"result": str(result)}
 
 
@@ -62,8 +63,9 @@ class TaskRunner:
     `start` must be called on the event loop; the run itself never blocks it.
     """
 
-    def __init__(self, registry: dict[str, TaskFunction]) -> None:
+    def __init__(self, registry: dict[str, TaskFunction], *, store: bool = False) -> None:
         self.registry = registry
+        self.store = store
         self._states: dict[str, TaskState] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stops: dict[str, threading.Event] = {}
@@ -101,10 +103,22 @@ class TaskRunner:
         )
         return self.state(name)
 
+    async def _record(self, what: str, write: Callable[[], None]) -> None:
+        if not self.store:
+            return
+        try:
+            await anyio.to_thread.run_sync(write)
+        except Exception as exc:  # e.g. a read-only database: the run goes on
+            logger.warning(f"Could not record the {what}: {exc}")
+
     async def _run(self, name: str, function: TaskFunction, stop: threading.Event) -> None:
         state = self._states[name]
         started = time.monotonic()
         logger.info(f"Task {name} started")
+        started_at = state.last_started_at or utc_now()
+        await self._record(
+            f"start of task {name}", lambda: TaskManager().record_start(name, started_at)
+        )
         try:
             result = await anyio.to_thread.run_sync(function, stop)
         except StopRequested:
@@ -120,13 +134,27 @@ class TaskRunner:
             state.last_error = f"{type(exc).__name__}: {exc}"
             logger.exception(f"Task {name} failed: {exc}")
         else:
-            state.last_summary = _as_dict(result)
+            state.last_summary = as_dict(result)
             state.last_error = None
             elapsed = time.monotonic() - started
             logger.info(f"Task {name} finished in {elapsed:.1f} s: {result}")
         finally:
             state.running = False
             state.last_finished_at = utc_now()
+            state.last_duration_s = time.monotonic() - started
+            finished = state.model_copy()
+            await asyncio.shield(
+                self._record(
+                    f"end of task {name}",
+                    lambda: TaskManager().record_finish(
+                        name,
+                        finished_at=finished.last_finished_at or utc_now(),
+                        duration_s=finished.last_duration_s or 0.0,
+                        summary=finished.last_summary,
+                        error=finished.last_error,
+                    ),
+                )
+            )
 
     async def wait(self, name: str) -> TaskState:
         """Wait until the task's run, if any, has ended; its state."""
@@ -150,24 +178,3 @@ class TaskRunner:
             logger.warning(f"{task.get_name()} did not stop within {STOP_TIMEOUT:.0f} s")
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
-
-
-def _reconcile(stop: threading.Event) -> Any:
-    return reconcile_library(stop=stop)
-
-
-def _backfill(stop: threading.Event) -> Any:
-    return backfill_library(stop=stop)
-
-
-def _sync(stop: threading.Event) -> Any:
-    """Every Radarr/Sonarr connection's sync, then the scan of the local library roots."""
-    from core.arr.sync import sync_all_connections
-    from core.library.local_scan import scan_local_roots
-
-    connections = sync_all_connections(stop=stop)
-    local = scan_local_roots(stop)
-    return {"connections": connections.model_dump(mode="json"), "local": _as_dict(local)}
-
-
-task_runner = TaskRunner({RECONCILE: _reconcile, BACKFILL: _backfill, SYNC: _sync})

@@ -1,0 +1,71 @@
+"""The app's tasks: what each does, its default interval, and the runner that runs them."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from core.base.database.migrate import BACKUPS_KEPT
+from core.history.backfill import backfill_library
+from core.history.reconcile import reconcile_library
+from core.tasks.cleanup import cleanup
+from core.tasks.runner import TaskFunction, TaskRunner, as_dict
+
+RECONCILE = "reconcile"
+BACKFILL = "backfill"
+SYNC = "sync"
+CLEANUP = "cleanup"
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    function: TaskFunction
+    interval_minutes: int
+    """The default interval; the user's is stored with the task (`ScheduledTask`)."""
+    description: str
+
+
+def _reconcile(stop: threading.Event) -> Any:
+    return reconcile_library(stop=stop)
+
+
+def _backfill(stop: threading.Event) -> Any:
+    return backfill_library(stop=stop)
+
+
+def _sync(stop: threading.Event) -> Any:
+    """Every Radarr/Sonarr connection's sync, then the scan of the local library roots."""
+    from core.arr.sync import sync_all_connections
+    from core.library.local_scan import scan_local_roots
+
+    connections = sync_all_connections(stop=stop)
+    local = scan_local_roots(stop)
+    return {"connections": connections.model_dump(mode="json"), "local": as_dict(local)}
+
+
+TASKS: dict[str, TaskDefinition] = {
+    RECONCILE: TaskDefinition(
+        _reconcile,
+        60,
+        "Checks that every recorded trailer file is still there, unchanged",
+    ),
+    BACKFILL: TaskDefinition(
+        _backfill,
+        24 * 60,
+        "Records trailer files found in media folders that have no record yet",
+    ),
+    SYNC: TaskDefinition(
+        _sync,
+        60,
+        "Brings in the movies and series of every Radarr/Sonarr connection and local root",
+    ),
+    CLEANUP: TaskDefinition(
+        cleanup,
+        24 * 60,
+        "Removes leftovers of the work folder, old rotated logs, events past their "
+        f"retention and database backups beyond the newest {BACKUPS_KEPT}",
+    ),
+}
+
+task_runner = TaskRunner({name: task.function for name, task in TASKS.items()}, store=True)
