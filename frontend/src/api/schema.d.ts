@@ -386,7 +386,10 @@ export interface paths {
         delete: operations["delete_profile_api_v1_trailerprofiles__profile_id__delete"];
         options?: never;
         head?: never;
-        /** Update Profile */
+        /**
+         * Update Profile
+         * @description Change the fields sent; the whole profile is checked again (422 at the field).
+         */
         patch: operations["update_profile_api_v1_trailerprofiles__profile_id__patch"];
         trace?: never;
     };
@@ -1547,7 +1550,10 @@ export interface components {
         };
         /**
          * TrailerProfileCreate
-         * @description Body for creating a TrailerProfile.
+         * @description Body for creating a TrailerProfile, and the check of a changed one.
+         *
+         *     Only input is checked for the container/codec fit: a stored profile that breaks it
+         *     (saved before the rule) is still read and shown, and must be fixed to be saved again.
          */
         TrailerProfileCreate: {
             /** Name */

@@ -1,4 +1,4 @@
-import { useId, type ChangeEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ChangeEvent, type ReactNode } from "react";
 
 interface BaseProps {
   label: string;
@@ -136,4 +136,17 @@ export function FormError({ message }: { message: string | null | undefined }) {
       {message}
     </div>
   );
+}
+
+/**
+ * A ref for a form whose first field in error takes the focus each time `errors` changes
+ * (the server's 422 lands at its field, and the keyboard and screen reader go there).
+ */
+export function useFocusFirstError(errors: Record<string, string | undefined>) {
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!Object.values(errors).some(Boolean)) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
+  return formRef;
 }

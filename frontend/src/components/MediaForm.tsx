@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, errorMessage, type FieldErrors } from "../api/client";
 import type { MediaCreate } from "../api/types";
-import { FormError, SelectField, TextField } from "./Fields";
+import { FormError, SelectField, TextField, useFocusFirstError } from "./Fields";
 
 interface MediaFormProps {
   onSave: (media: MediaCreate) => Promise<void>;
@@ -22,6 +22,7 @@ export function MediaForm({ onSave, onCancel }: MediaFormProps) {
   const [imdb, setImdb] = useState("");
   const [youtube, setYoutube] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
+  const formRef = useFocusFirstError(errors);
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -61,7 +62,7 @@ export function MediaForm({ onSave, onCancel }: MediaFormProps) {
   }
 
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label="Add media">
+    <form ref={formRef} className="form" onSubmit={submit} noValidate aria-label="Add media">
       <FormError message={formError} />
       <TextField
         label="Title"

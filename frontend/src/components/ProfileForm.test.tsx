@@ -34,6 +34,27 @@ describe("ProfileForm", () => {
     expect(screen.getByLabelText("Max duration (s)").getAttribute("aria-invalid")).toBeNull();
   });
 
+  it("puts the focus on the field the server refused (a codec webm cannot hold)", async () => {
+    const onSave = vi.fn().mockRejectedValue(
+      new ApiError(422, [
+        {
+          type: "value_error",
+          loc: ["body", "video_format"],
+          msg: "Value error, a webm file cannot hold h264 video: choose vp9, av1 (or copy)",
+          input: "h264",
+        },
+      ]),
+    );
+    render(<ProfileForm initial={NEW_PROFILE} submitLabel="Create profile" onSave={onSave} />);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Name"), "Web");
+    await user.selectOptions(screen.getByLabelText("Container"), "webm");
+    await user.click(screen.getByRole("button", { name: "Create profile" }));
+
+    await screen.findByText(/a webm file cannot hold h264 video/);
+    expect(document.activeElement).toBe(screen.getByLabelText("Video codec"));
+  });
+
   it("shows a duplicate name (409) at the name", async () => {
     const onSave = vi.fn().mockRejectedValue(new ApiError(409, "A profile named Default exists"));
     render(<ProfileForm initial={NEW_PROFILE} submitLabel="Create profile" onSave={onSave} />);

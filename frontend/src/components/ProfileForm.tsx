@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, errorMessage, type FieldErrors } from "../api/client";
 import type { Profile, ProfileCreate } from "../api/types";
-import { CheckboxField, FormError, SelectField, TextField } from "./Fields";
+import { CheckboxField, FormError, SelectField, TextField, useFocusFirstError } from "./Fields";
 
 const FILE_FORMATS = ["mkv", "mp4", "webm"] as const;
 const VIDEO_FORMATS = ["h264", "h265", "vp9", "av1", "copy"] as const;
@@ -114,6 +114,7 @@ interface ProfileFormProps {
 export function ProfileForm({ initial, submitLabel, onSave, onCancel }: ProfileFormProps) {
   const [values, setValues] = useState<ProfileValues>(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const formRef = useFocusFirstError(errors);
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -185,7 +186,7 @@ export function ProfileForm({ initial, submitLabel, onSave, onCancel }: ProfileF
     : [values.video_resolution, ...RESOLUTIONS];
 
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label={submitLabel}>
+    <form ref={formRef} className="form" onSubmit={submit} noValidate aria-label={submitLabel}>
       <FormError message={formError} />
       <fieldset>
         <legend>General</legend>

@@ -130,3 +130,41 @@ def test_profile_text_with_a_nul_character_is_a_422(client: TestClient, field: s
         detail = assert_4xx(method(f"{PROFILES}/{default['id']}", json={field: value}), 422)
         assert "NUL" in str(detail)
     assert client.get(PROFILES).json() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "named"),
+    [
+        ({"file_format": "webm", "video_format": "h264", "audio_format": "opus"}, "video_format",
+         "a webm file cannot hold h264 video: choose vp9, av1"),
+        ({"file_format": "webm", "video_format": "vp9", "audio_format": "aac"}, "audio_format",
+         "a webm file cannot hold aac audio: choose opus"),
+    ],
+)  # fmt: skip
+def test_a_codec_the_container_cannot_hold_is_refused_at_its_field(
+    client: TestClient, body: dict[str, Any], field: str, named: str
+) -> None:
+    answer = client.post(PROFILES, json={"name": "Web", **body})
+    assert answer.status_code == 422
+    [error] = answer.json()["detail"]
+    assert error["loc"] == ["body", field]
+    assert named in error["msg"]
+    assert [p["name"] for p in client.get(PROFILES).json()] == ["Default"]
+
+
+def test_a_change_that_breaks_the_container_fit_is_refused_at_the_field(
+    client: TestClient,
+) -> None:
+    default = client.get(PROFILES).json()[0]
+    assert (default["file_format"], default["video_format"]) == ("mkv", "h264")
+    # h264 stays as it was: the change of container is what breaks it, named at the codec.
+    answer = client.patch(f"{PROFILES}/{default['id']}", json={"file_format": "webm"})
+    assert answer.status_code == 422
+    locs = {tuple(e["loc"]) for e in answer.json()["detail"]}
+    assert locs == {("body", "video_format"), ("body", "audio_format")}
+    assert client.get(f"{PROFILES}/{default['id']}").json() == default
+    fitting = {"file_format": "webm", "video_format": "vp9", "audio_format": "opus"}
+    assert client.patch(f"{PROFILES}/{default['id']}", json=fitting).status_code == 200
+    for container in ("mkv", "mp4"):
+        body = {"name": f"Any {container}", "file_format": container}
+        assert client.post(PROFILES, json=body | {"video_format": "av1"}).status_code == 201

@@ -3,7 +3,7 @@ import { ApiError, errorMessage, type FieldErrors } from "../../api/client";
 import type { Media } from "../../api/types";
 import { useUpdateMedia, type MediaUpdate } from "../../hooks/queries/media";
 import { trailerFields, trailerProblem, trailerText } from "../../lib/trailer";
-import { CheckboxField, FormError, TextField } from "../Fields";
+import { CheckboxField, FormError, TextField, useFocusFirstError } from "../Fields";
 import { Modal } from "../Modal";
 
 interface Values {
@@ -65,6 +65,7 @@ export function MediaEditDialog({ media, onClose, onSaved }: Props) {
   const [initial] = useState(() => valuesOf(media));
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const formRef = useFocusFirstError(errors);
   const [formError, setFormError] = useState<string | null>(null);
   const update = useUpdateMedia(media.id);
 
@@ -109,7 +110,7 @@ export function MediaEditDialog({ media, onClose, onSaved }: Props) {
 
   return (
     <Modal title={`Edit ${media.title}`} onClose={onClose}>
-      <form className="form" onSubmit={submit} noValidate aria-label="Edit media">
+      <form ref={formRef} className="form" onSubmit={submit} noValidate aria-label="Edit media">
         <FormError message={formError} />
         <TextField
           label="Title"

@@ -6,7 +6,7 @@ import string
 from datetime import datetime
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import AutoString, Field
 
 from core.base.database.models.base import AppSQLModel, NulFreeText, UTCDateTime, utc_now
@@ -88,6 +88,31 @@ def check_folder_name(value: str | None) -> str | None:
     return value
 
 
+# What each container can hold, in the profile's codec names ("copy" keeps the source's codec
+# when the container can hold it and converts to the container's usual codec otherwise).
+# The same facts in ffprobe's names, for the streams themselves: core/download/convert.py.
+CONTAINER_VIDEO_FORMATS: dict[str, tuple[str, ...]] = {
+    "mkv": ("h264", "h265", "vp9", "av1", "copy"),
+    "mp4": ("h264", "h265", "vp9", "av1", "copy"),
+    "webm": ("vp9", "av1", "copy"),
+}
+CONTAINER_AUDIO_FORMATS: dict[str, tuple[str, ...]] = {
+    "mkv": ("aac", "opus", "ac3", "copy"),
+    "mp4": ("aac", "opus", "ac3", "copy"),
+    "webm": ("opus", "copy"),
+}
+
+
+def _fits(kind: str, table: dict[str, tuple[str, ...]], value: str, container: str | None) -> str:
+    if container is None or value in table.get(container, (value,)):
+        return value
+    allowed = ", ".join(v for v in table[container] if v != "copy")
+    raise ValueError(
+        f"a {container} file cannot hold {value} {kind}: choose {allowed} (or copy), "
+        f"or another file format"
+    )
+
+
 def check_languages(value: str | None) -> str | None:
     """A comma-separated list of language codes like `en,fr`."""
     if value is None:
@@ -144,7 +169,22 @@ class TrailerProfile(TrailerProfileBase, table=True):
 
 
 class TrailerProfileCreate(TrailerProfileBase, NulFreeText):
-    """Body for creating a TrailerProfile."""
+    """Body for creating a TrailerProfile, and the check of a changed one.
+
+    Only input is checked for the container/codec fit: a stored profile that breaks it
+    (saved before the rule) is still read and shown, and must be fixed to be saved again.
+    """
+
+    @field_validator("video_format")
+    @classmethod
+    def _video_fits_the_container(cls, value: str, info: ValidationInfo) -> str:
+        """webm with h264, say, is refused here rather than made vp9 in silence."""
+        return _fits("video", CONTAINER_VIDEO_FORMATS, value, info.data.get("file_format"))
+
+    @field_validator("audio_format")
+    @classmethod
+    def _audio_fits_the_container(cls, value: str, info: ValidationInfo) -> str:
+        return _fits("audio", CONTAINER_AUDIO_FORMATS, value, info.data.get("file_format"))
 
 
 class TrailerProfileRead(TrailerProfileBase):
