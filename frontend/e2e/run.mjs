@@ -625,6 +625,50 @@ async function main() {
       assert(!names.includes("Broken"), "the broken profile was not created");
     });
 
+    await step("system: a task's schedule is saved, and a task runs on request", async () => {
+      await page.getByRole("link", { name: "System" }).click();
+      await page.waitForURL(/\/system$/);
+      const interval = page.getByLabel("Interval of backfill");
+      await interval.waitFor();
+      assertEqual(await interval.inputValue(), "1440", "backfill runs daily by default");
+      await interval.selectOption("360");
+      await waitFor(
+        async () => (await api.get("/api/v1/tasks/backfill")).interval_minutes === 360,
+        {
+          what: "the new interval stored",
+        },
+      );
+      await page.reload();
+      await waitFor(
+        async () => (await page.getByLabel("Interval of backfill").inputValue()) === "360",
+        {
+          what: "the interval shown after a reload",
+        },
+      );
+      const before = (await api.get("/api/v1/tasks/reconcile")).last_started_at;
+      await page.getByRole("button", { name: "Run reconcile now" }).click();
+      await waitFor(
+        async () => {
+          const state = await api.get("/api/v1/tasks/reconcile");
+          return !state.running && state.last_started_at !== before && state.last_error === null;
+        },
+        { what: "the reconcile run to end" },
+      );
+      const row = page.locator('tr[data-task="reconcile"]');
+      await waitFor(async () => !(await row.getByRole("status").count()), {
+        what: "the row to show the run ended",
+      });
+      // At 1440 px every column is inside the panel, none cut off under the actions.
+      const wrap = await page.locator(".tasks-table").locator("xpath=..").boundingBox();
+      const next = await row.locator('[data-col="next_run"]').boundingBox();
+      const action = await row.getByRole("button", { name: "Run reconcile now" }).boundingBox();
+      assert(
+        next.x + next.width <= action.x && action.x + action.width <= wrap.x + wrap.width + 0.5,
+        `the next run and the action lie side by side in the panel: ${JSON.stringify([next, action, wrap])}`,
+      );
+      await page.screenshot({ path: join(artifacts, "system-tasks.png"), fullPage: true });
+    });
+
     await step("stats and settings pages", async () => {
       await page.getByRole("link", { name: "Stats" }).click();
       const resolutions = page.getByRole("figure", { name: "Resolutions" });

@@ -10,6 +10,7 @@ import { MediaPage } from "./pages/MediaPage";
 import { ProfilesPage } from "./pages/ProfilesPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { StatsPage } from "./pages/StatsPage";
+import { SystemPage } from "./pages/SystemPage";
 
 function NotFound() {
   return (
@@ -44,6 +45,7 @@ export function App() {
           <Route path="stats" element={<StatsPage />} />
           <Route path="profiles" element={<ProfilesPage />} />
           <Route path="settings" element={<SettingsPage />} />
+          <Route path="system" element={<SystemPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -9,6 +9,7 @@ const LINKS = [
   { to: "/stats", label: "Stats", end: false },
   { to: "/profiles", label: "Profiles", end: false },
   { to: "/settings", label: "Settings", end: false },
+  { to: "/system", label: "System", end: false },
 ] as const;
 
 export function Layout() {
