@@ -16,6 +16,7 @@ from api.v1 import (
     settings,
     tasks,
     trailerprofiles,
+    wanted,
 )
 
 api_router = APIRouter(
@@ -30,3 +31,4 @@ api_router.include_router(tasks.router)
 api_router.include_router(settings.router)
 api_router.include_router(roots.router)
 api_router.include_router(posters.router)
+api_router.include_router(wanted.router)

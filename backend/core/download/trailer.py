@@ -19,6 +19,7 @@ from config import get_settings
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
+from core.base.database.manager.wanted import WantedManager
 from core.base.database.models.event import EventCreate, EventType
 from core.base.database.models.media import MediaRead
 from core.base.database.models.trailerprofile import TrailerProfileRead
@@ -61,6 +62,17 @@ class CandidateFailed(Exception):
         self.reason = reason
         self.source_failed = source_failed
         self.stop = stop
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """How a download ended: true when a trailer was placed and recorded; else why not."""
+
+    ok: bool
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 @dataclass(frozen=True)
@@ -274,17 +286,17 @@ async def download_trailer(
     source: Source | None = None,
     *,
     replaces: int | None = None,
-) -> bool:
+) -> DownloadResult:
     """Download a trailer for `media` with `profile` and record it.
 
     `source` is an explicit video to use; without it, the media's saved `trailer_url`, then
     its saved trailer id (both unless the profile always searches) and then a search give
     the candidates. With `replaces`
     (a download record id of this media), once the new trailer is recorded the old file is
-    deleted and its record marked replaced. Returns True when
-    a trailer was downloaded, moved into the media folder and recorded; False otherwise
-    (the reason is logged, broadcast and kept as an event). Never raises, except when
-    cancelled.
+    deleted and its record marked replaced. Returns an ok result when a trailer was
+    downloaded, moved into the media folder and recorded (the download-missing engine's
+    failures of this media and profile are forgotten then); otherwise one with the reason
+    (also logged, broadcast and kept as an event). Never raises, except when cancelled.
     """
     settings = get_settings()
     work_dir = settings.temp_dir / f"media-{media.id}-{uuid.uuid4().hex[:12]}"
@@ -338,8 +350,9 @@ async def download_trailer(
                 f" from ({verified.video_id})"
             )
             logger.info(msg)
+            await _forget_failures(media, profile)
             await notifier.send(msg, "Success", media_id=media.id)
-            return True
+            return DownloadResult(ok=True)
     except asyncio.CancelledError:
         cancel.set()
         with anyio.CancelScope(shield=True):
@@ -354,7 +367,15 @@ async def download_trailer(
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(shutil.rmtree, work_dir, True)
     await _finish_failed(media, last_reason)
-    return False
+    return DownloadResult(ok=False, reason=last_reason)
+
+
+async def _forget_failures(media: MediaRead, profile: TrailerProfileRead) -> None:
+    """A trailer arrived: the engine's backoff for this media and profile ends."""
+    try:
+        await anyio.to_thread.run_sync(WantedManager().clear_failure, media.id, profile.id)
+    except Exception as exc:  # the trailer is recorded; a stale backoff only delays a retry
+        logger.error(f"Could not clear the failed attempts of media {media.id}: {exc}")
 
 
 async def _finish_failed(media: MediaRead, reason: str) -> None:

@@ -11,11 +11,13 @@ from core.history.backfill import backfill_library
 from core.history.reconcile import reconcile_library
 from core.tasks.cleanup import cleanup
 from core.tasks.runner import TaskFunction, TaskRunner, as_dict
+from core.tasks.wanted import download_missing
 
 RECONCILE = "reconcile"
 BACKFILL = "backfill"
 SYNC = "sync"
 CLEANUP = "cleanup"
+DOWNLOAD_MISSING = "download_missing"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ TASKS: dict[str, TaskDefinition] = {
         _sync,
         60,
         "Brings in the movies and series of every Radarr/Sonarr connection and local root",
+    ),
+    DOWNLOAD_MISSING: TaskDefinition(
+        download_missing,
+        60,
+        "Downloads the trailers that monitored media lack, from each profile that applies "
+        "(failed ones wait 1, 2, 4, then 7 days)",
     ),
     CLEANUP: TaskDefinition(
         cleanup,

@@ -717,6 +717,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wanted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Wanted
+         * @description Every monitored media without a trailer from a profile that applies to it: the
+         *     source the engine will use, and after failures the attempts, the last error and when
+         *     it tries again. By title, then profile priority.
+         */
+        get: operations["list_wanted_api_v1_wanted_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/status": {
         parameters: {
             query?: never;
@@ -1363,6 +1385,17 @@ export interface components {
             /** Records */
             records: components["schemas"]["MediaRead"][];
         };
+        /** Page[WantedItem] */
+        Page_WantedItem_: {
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+            /** Records */
+            records: components["schemas"]["WantedItem"][];
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1657,6 +1690,37 @@ export interface components {
              * @default false
              */
             always_search: boolean;
+            /**
+             * For Movies
+             * @default true
+             */
+            for_movies: boolean;
+            /**
+             * For Series
+             * @default true
+             */
+            for_series: boolean;
+            /**
+             * Connection Id
+             * @description Only media synced from this Radarr/Sonarr connection; none: any media
+             */
+            connection_id?: number | null;
+            /** Min Year */
+            min_year?: number | null;
+            /** Max Year */
+            max_year?: number | null;
+            /**
+             * Title Words
+             * @description Comma-separated; only media whose title holds one of them (any case)
+             * @default
+             */
+            title_words: string;
+            /**
+             * Stop Monitoring
+             * @description Stop monitoring a media once this profile got its trailer
+             * @default false
+             */
+            stop_monitoring: boolean;
         };
         /** TrailerProfileRead */
         TrailerProfileRead: {
@@ -1761,6 +1825,37 @@ export interface components {
              * @default false
              */
             always_search: boolean;
+            /**
+             * For Movies
+             * @default true
+             */
+            for_movies: boolean;
+            /**
+             * For Series
+             * @default true
+             */
+            for_series: boolean;
+            /**
+             * Connection Id
+             * @description Only media synced from this Radarr/Sonarr connection; none: any media
+             */
+            connection_id?: number | null;
+            /** Min Year */
+            min_year?: number | null;
+            /** Max Year */
+            max_year?: number | null;
+            /**
+             * Title Words
+             * @description Comma-separated; only media whose title holds one of them (any case)
+             * @default
+             */
+            title_words: string;
+            /**
+             * Stop Monitoring
+             * @description Stop monitoring a media once this profile got its trailer
+             * @default false
+             */
+            stop_monitoring: boolean;
             /** Id */
             id: number;
             /**
@@ -1819,6 +1914,20 @@ export interface components {
             exclude_words?: string | null;
             /** Always Search */
             always_search?: boolean | null;
+            /** For Movies */
+            for_movies?: boolean | null;
+            /** For Series */
+            for_series?: boolean | null;
+            /** Connection Id */
+            connection_id?: number | null;
+            /** Min Year */
+            min_year?: number | null;
+            /** Max Year */
+            max_year?: number | null;
+            /** Title Words */
+            title_words?: string | null;
+            /** Stop Monitoring */
+            stop_monitoring?: boolean | null;
         };
         /**
          * ValidationError
@@ -1837,6 +1946,45 @@ export interface components {
             ctx?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * WantedItem
+         * @description One (media, profile) without its trailer, and what the engine will do about it.
+         *
+         *     A slotted dataclass rather than a pydantic model: a plan of 20,000 media makes tens of
+         *     thousands of them, and only a page of them is ever validated (as the API's answer).
+         */
+        WantedItem: {
+            /** Media Id */
+            media_id: number;
+            /** Title */
+            title: string;
+            /** Year */
+            year: number;
+            /** Is Movie */
+            is_movie: boolean;
+            /** Profile Id */
+            profile_id: number;
+            /** Profile Name */
+            profile_name: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "trailer_url" | "youtube_id" | "search";
+            /** Due */
+            due: boolean;
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+            /** Last Error */
+            last_error?: string | null;
+            /** Last Attempt At */
+            last_attempt_at?: string | null;
+            /** Next Attempt At */
+            next_attempt_at?: string | null;
         };
     };
     responses: never;
@@ -5962,7 +6110,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
+                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); download_missing (Downloads the trailers that monitored media lack, from each profile that applies (failed ones wait 1, 2, 4, then 7 days)); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
                 name: string;
             };
             cookie?: never;
@@ -6066,7 +6214,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
+                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); download_missing (Downloads the trailers that monitored media lack, from each profile that applies (failed ones wait 1, 2, 4, then 7 days)); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
                 name: string;
             };
             cookie?: never;
@@ -6170,7 +6318,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
+                /** @description The task: reconcile (Checks that every recorded trailer file is still there, unchanged); backfill (Records trailer files found in media folders that have no record yet); sync (Brings in the movies and series of every Radarr/Sonarr connection and local root); download_missing (Downloads the trailers that monitored media lack, from each profile that applies (failed ones wait 1, 2, 4, then 7 days)); cleanup (Removes leftovers of the work folder, old rotated logs, events past their retention and database backups beyond the newest 10) */
                 name: string;
             };
             cookie?: never;
@@ -6907,6 +7055,112 @@ export interface operations {
                 };
                 content: {
                     "image/jpeg": unknown;
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_wanted_api_v1_wanted_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description true: only what the next run tries; false: waiting */
+                due?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WantedItem_"];
                 };
             };
             /** @description Refused request */

@@ -54,7 +54,13 @@ class Gate:
 def test_tasks_are_listed(client: TestClient) -> None:
     response = client.get(TASKS)
     assert response.status_code == 200
-    assert [t["name"] for t in response.json()] == ["reconcile", "backfill", "sync", "cleanup"]
+    assert [t["name"] for t in response.json()] == [
+        "reconcile",
+        "backfill",
+        "sync",
+        "download_missing",
+        "cleanup",
+    ]
     assert set(response.json()[0]) == {
         "name",
         "description",
@@ -93,6 +99,7 @@ def test_a_schedule_change_is_applied_and_survives_a_restart(data_dir: Path, db_
         ("reconcile", 1, 60),
         ("backfill", 0, 1440),
         ("sync", 1, 180),
+        ("download_missing", 1, 60),
         ("cleanup", 1, 1440),
     ]
 

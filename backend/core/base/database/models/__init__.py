@@ -8,6 +8,7 @@ from core.base.database.models.root import LibraryRoot
 from core.base.database.models.task import ScheduledTask
 from core.base.database.models.trailerprofile import TrailerProfile
 from core.base.database.models.user import User, UserSession
+from core.base.database.models.wanted import WantedFailure
 
 __all__ = [
     "Connection",
@@ -21,4 +22,5 @@ __all__ = [
     "TrailerProfile",
     "User",
     "UserSession",
+    "WantedFailure",
 ]

@@ -147,6 +147,24 @@ class TrailerProfileBase(AppSQLModel):
     include_words: str = Field(default="", max_length=500)
     exclude_words: str = Field(default="", max_length=500)
     always_search: bool = False
+    # Which media the download-missing engine uses this profile for (core/tasks/wanted.py).
+    for_movies: bool = True
+    for_series: bool = True
+    connection_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="Only media synced from this Radarr/Sonarr connection; none: any media",
+    )
+    min_year: int | None = Field(default=None, ge=1800, le=3000)
+    max_year: int | None = Field(default=None, ge=1800, le=3000)
+    title_words: str = Field(
+        default="",
+        max_length=500,
+        description="Comma-separated; only media whose title holds one of them (any case)",
+    )
+    stop_monitoring: bool = Field(
+        default=False, description="Stop monitoring a media once this profile got its trailer"
+    )
 
     _check_file_name = field_validator("file_name")(check_file_name)
     _check_search_query = field_validator("search_query")(check_search_query)
@@ -157,6 +175,12 @@ class TrailerProfileBase(AppSQLModel):
     def _durations_ordered(self) -> TrailerProfileBase:
         if self.min_duration >= self.max_duration:
             raise ValueError("min_duration must be less than max_duration")
+        if (
+            self.min_year is not None
+            and self.max_year is not None
+            and self.min_year > self.max_year
+        ):
+            raise ValueError("min_year must not be after max_year")
         return self
 
 
@@ -216,6 +240,13 @@ class TrailerProfileUpdate(NulFreeText):
     include_words: str | None = Field(default=None, max_length=500)
     exclude_words: str | None = Field(default=None, max_length=500)
     always_search: bool | None = None
+    for_movies: bool | None = None
+    for_series: bool | None = None
+    connection_id: int | None = Field(default=None, ge=1)
+    min_year: int | None = Field(default=None, ge=1800, le=3000)
+    max_year: int | None = Field(default=None, ge=1800, le=3000)
+    title_words: str | None = Field(default=None, max_length=500)
+    stop_monitoring: bool | None = None
 
     _check_file_name = field_validator("file_name")(check_file_name)
     _check_search_query = field_validator("search_query")(check_search_query)
