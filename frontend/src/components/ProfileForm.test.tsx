@@ -78,4 +78,43 @@ describe("ProfileForm", () => {
     expect(body.video_resolution).toBe(1080);
     expect(body.max_duration).toBe("abc");
   });
+
+  it("sends blank filters as none and a chosen connection as its id", async () => {
+    expect(bodyFromValues({ ...NEW_PROFILE, name: "x" })).toMatchObject({
+      connection_id: null,
+      min_year: null,
+      max_year: null,
+      for_movies: true,
+      for_series: true,
+      title_words: "",
+      stop_monitoring: false,
+    });
+    const onSave = vi.fn().mockResolvedValue(undefined);
+    render(
+      <ProfileForm
+        initial={NEW_PROFILE}
+        submitLabel="Create profile"
+        onSave={onSave}
+        connections={[{ id: 4, name: "Home Radarr" }]}
+      />,
+    );
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText("Name"), "Radarr 70s");
+    await user.click(screen.getByLabelText("Series"));
+    await user.selectOptions(screen.getByLabelText("Connection"), "Home Radarr");
+    await user.type(screen.getByLabelText("From year"), "1970");
+    await user.type(screen.getByLabelText("To year"), "1979");
+    await user.click(screen.getByLabelText("Stop monitoring after download"));
+    await user.click(screen.getByRole("button", { name: "Create profile" }));
+    expect(onSave).toHaveBeenCalledWith(
+      expect.objectContaining({
+        for_movies: true,
+        for_series: false,
+        connection_id: 4,
+        min_year: 1970,
+        max_year: 1979,
+        stop_monitoring: true,
+      }),
+    );
+  });
 });

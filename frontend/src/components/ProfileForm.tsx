@@ -36,6 +36,13 @@ export interface ProfileValues {
   include_words: string;
   exclude_words: string;
   always_search: boolean;
+  for_movies: boolean;
+  for_series: boolean;
+  connection_id: string;
+  min_year: string;
+  max_year: string;
+  title_words: string;
+  stop_monitoring: boolean;
 }
 
 export const NEW_PROFILE: ProfileValues = {
@@ -59,6 +66,13 @@ export const NEW_PROFILE: ProfileValues = {
   include_words: "",
   exclude_words: "",
   always_search: false,
+  for_movies: true,
+  for_series: true,
+  connection_id: "",
+  min_year: "",
+  max_year: "",
+  title_words: "",
+  stop_monitoring: false,
 };
 
 export function valuesFromProfile(p: Profile): ProfileValues {
@@ -85,10 +99,19 @@ export function valuesFromProfile(p: Profile): ProfileValues {
     include_words: text(p.include_words, ""),
     exclude_words: text(p.exclude_words, ""),
     always_search: p.always_search ?? false,
+    for_movies: p.for_movies ?? true,
+    for_series: p.for_series ?? true,
+    connection_id: text(p.connection_id, ""),
+    min_year: text(p.min_year, ""),
+    max_year: text(p.max_year, ""),
+    title_words: text(p.title_words, ""),
+    stop_monitoring: p.stop_monitoring ?? false,
   };
 }
 
 const NUMBER_FIELDS = ["priority", "video_resolution", "min_duration", "max_duration"] as const;
+/** Numbers that may be left blank: blank sends null (no filter). */
+const OPTIONAL_NUMBER_FIELDS = ["connection_id", "min_year", "max_year"] as const;
 
 /**
  * The request body. Numbers that do not parse are sent as they were typed, so the
@@ -100,18 +123,30 @@ export function bodyFromValues(values: ProfileValues): ProfileCreate {
     const raw = values[key].trim();
     body[key] = raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
+  for (const key of OPTIONAL_NUMBER_FIELDS) {
+    const raw = values[key].trim();
+    body[key] = raw === "" ? null : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
   return body as unknown as ProfileCreate;
 }
 
 interface ProfileFormProps {
   initial: ProfileValues;
+  /** The Radarr/Sonarr connections a profile can be limited to. */
+  connections?: readonly { id: number; name: string }[];
   submitLabel: string;
   onSave: (body: ProfileCreate) => Promise<void>;
   onCancel?: () => void;
 }
 
 /** Create or edit a trailer profile; the server's 422 messages show at their fields. */
-export function ProfileForm({ initial, submitLabel, onSave, onCancel }: ProfileFormProps) {
+export function ProfileForm({
+  initial,
+  submitLabel,
+  onSave,
+  onCancel,
+  connections = [],
+}: ProfileFormProps) {
   const [values, setValues] = useState<ProfileValues>(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
   const formRef = useFocusFirstError(errors);
@@ -238,6 +273,43 @@ export function ProfileForm({ initial, submitLabel, onSave, onCancel }: ProfileF
           {text("include_words", "Include words", { hint: "Comma separated" })}
           {text("exclude_words", "Exclude words", { hint: "Comma separated" })}
         </div>
+      </fieldset>
+      <fieldset>
+        <legend>Downloaded by itself for</legend>
+        <p className="field-hint">
+          Monitored media get a trailer from every enabled profile that applies to them.
+        </p>
+        <div className="form-row">
+          {check("for_movies", "Movies")}
+          {check("for_series", "Series")}
+          <SelectField
+            label="Connection"
+            name="connection_id"
+            value={values.connection_id}
+            onChange={set("connection_id")}
+            options={[
+              { value: "", label: "Any (and media added by hand)" },
+              ...connections.map((c) => ({ value: String(c.id), label: c.name })),
+              ...(values.connection_id &&
+              !connections.some((c) => String(c.id) === values.connection_id)
+                ? [{ value: values.connection_id, label: `Connection ${values.connection_id}` }]
+                : []),
+            ]}
+            error={errors.connection_id}
+          />
+        </div>
+        <div className="form-row">
+          {text("min_year", "From year", { inputMode: "numeric", hint: "Blank: any" })}
+          {text("max_year", "To year", { inputMode: "numeric", hint: "Blank: any" })}
+          {text("title_words", "Title words", {
+            hint: "Comma separated; only titles holding one of them. Blank: any",
+          })}
+        </div>
+        {check(
+          "stop_monitoring",
+          "Stop monitoring after download",
+          "The media is no longer monitored once this profile got its trailer.",
+        )}
       </fieldset>
       <div className="form-actions">
         {onCancel && (

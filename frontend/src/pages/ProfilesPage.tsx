@@ -11,15 +11,23 @@ import {
   useProfiles,
   useUpdateProfile,
 } from "../hooks/queries/profiles";
+import { useConnections } from "../hooks/queries/connections";
 import { useTitle } from "../lib/hooks";
+
+/** The connections a profile can be limited to (none while they load or fail). */
+function useConnectionChoices() {
+  return (useConnections().data ?? []).map((c) => ({ id: c.id, name: c.name }));
+}
 
 function CreateProfileDialog({ onClose }: { onClose: () => void }) {
   const create = useCreateProfile();
+  const connections = useConnectionChoices();
   return (
     <Modal title="New profile" onClose={onClose}>
       <ProfileForm
         initial={NEW_PROFILE}
         submitLabel="Create profile"
+        connections={connections}
         onCancel={onClose}
         onSave={async (body) => {
           await create.mutateAsync(body);
@@ -32,11 +40,13 @@ function CreateProfileDialog({ onClose }: { onClose: () => void }) {
 
 function EditProfileDialog({ profile, onClose }: { profile: Profile; onClose: () => void }) {
   const save = useUpdateProfile(profile.id);
+  const connections = useConnectionChoices();
   return (
     <Modal title={`Edit ${profile.name}`} onClose={onClose}>
       <ProfileForm
         initial={valuesFromProfile(profile)}
         submitLabel="Save profile"
+        connections={connections}
         onCancel={onClose}
         onSave={async (body) => {
           await save.mutateAsync(body);
