@@ -19,7 +19,11 @@ async def list_wanted(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
     due: Annotated[
-        bool | None, Query(description="true: only what the next run tries; false: waiting")
+        bool | None,
+        Query(
+            description="true: only what the next run tries; false: the rest (waiting "
+            "after a failure, or downloading now)"
+        ),
     ] = None,
 ) -> Page[WantedItem]:
     """Every monitored media without a trailer from a profile that applies to it: the

@@ -107,7 +107,9 @@ class WantedItem:
     profile_name: str
     source: SourceKind
     due: bool
-    """The next run tries it (no failure yet, or its wait is over)."""
+    """The next run tries it: no failure yet or its wait is over, and not downloading."""
+    downloading: bool = False
+    """A download of this media runs now (started by hand or by the engine)."""
     attempts: int = 0
     """Failed attempts in a row."""
     last_error: str | None = None
@@ -118,7 +120,8 @@ class WantedItem:
 
 def plan(now: datetime) -> list[WantedItem]:
     """What the engine would do at `now`: every wanted pair, by media title then profile
-    priority (highest first). A media whose download runs now is left out."""
+    priority (highest first). A media whose download runs now is listed as downloading
+    (not due)."""
     profiles = [(p, title_words(p)) for p in TrailerProfileManager().read_all() if p.enabled]
     data = WantedManager()
     with read_session() as session:  # one consistent view of the three reads
@@ -127,8 +130,7 @@ def plan(now: datetime) -> list[WantedItem]:
         failures = data.failures(_session=session)
     items: list[WantedItem] = []
     for m in media:
-        if m.status == MonitorStatus.DOWNLOADING:
-            continue
+        downloading = m.status == MonitorStatus.DOWNLOADING
         for profile, words in profiles:
             if (m.id, profile.id) in present or not applies(profile, m, words):
                 continue
@@ -142,7 +144,9 @@ def plan(now: datetime) -> list[WantedItem]:
                     profile_id=profile.id,
                     profile_name=profile.name,
                     source=source_of(profile, m),
-                    due=failure is None or as_utc(failure.next_attempt_at) <= now,
+                    due=not downloading
+                    and (failure is None or as_utc(failure.next_attempt_at) <= now),
+                    downloading=downloading,
                     attempts=failure.attempts if failure else 0,
                     last_error=failure.last_error if failure else None,
                     last_attempt_at=failure.last_attempt_at if failure else None,
@@ -159,7 +163,7 @@ class DownloadMissingSummary(BaseModel):
     waiting: int = 0
     """Pairs still in their wait after a failure."""
     busy: int = 0
-    """Media that were downloading already (left for the next run)."""
+    """Pairs whose media was downloading already (left for the next run)."""
     errors: list[str] = []
     """The first reasons of failures, for the task's summary."""
 
@@ -197,6 +201,9 @@ def download_missing(
     for item in items:
         if stop.is_set():
             raise StopRequested("The app is shutting down")
+        if item.downloading:
+            summary.busy += 1
+            continue
         if not item.due:
             summary.waiting += 1
             continue

@@ -110,6 +110,16 @@ def test_the_plan_lists_each_monitored_media_and_profile_without_a_present_trail
     assert plan(NOW + timedelta(days=1))[1].due is True
 
 
+def test_a_media_downloading_now_is_listed_but_not_due(tmp_path: Path, db_file: Path) -> None:
+    busy = monitored(tmp_path / "Busy", title="Busy")
+    make_profile(name="Only")
+    with connect(db_file) as db:
+        db.execute("UPDATE media SET status = 'downloading' WHERE id = ?", (busy,))
+        db.commit()
+    [item] = plan(NOW)
+    assert (item.title, item.downloading, item.due) == ("Busy", True, False)
+
+
 def test_the_plan_of_many_media_reads_in_bulk(tmp_path: Path, db_file: Path) -> None:
     # 300 media, two profiles: the same few statements whatever the size of the library.
     add_root(tmp_path)
