@@ -742,6 +742,47 @@ async function main() {
 
     await connectionsScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
 
+    await step(
+      "wanted: a monitored media's trailer is wanted, then arrives and leaves the list",
+      async () => {
+        const folder = join(tmp, "media", "Epsilon Wanted (2005)");
+        mkdirSync(folder, { recursive: true });
+        const epsilon = await api.post("/api/v1/media", {
+          title: "Epsilon Wanted",
+          year: 2005,
+          is_movie: true,
+          folder_path: folder,
+          monitor: true,
+          trailer_url: clips.url("clip.mp4"),
+        });
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await page.getByRole("link", { name: "Wanted" }).click();
+        await page.waitForURL(/\/wanted/);
+        const name = `Search now for Epsilon Wanted with ${seeded.profiles.mp4.name}`;
+        const button = page.getByRole("button", { name });
+        await button.waitFor();
+        const row = page.locator(`tr[data-wanted="${epsilon.id}:${seeded.profiles.mp4.id}"]`);
+        assert((await row.innerText()).includes("Saved URL"), "the saved URL is the source");
+        await button.click();
+        // The download ends; the live message makes the page read the list again.
+        await waitFor(async () => (await row.count()) === 0, {
+          what: "the row to leave the list once the trailer arrived",
+          timeout: 60_000,
+        });
+        const records = await api.get(`/api/v1/media/${epsilon.id}/downloads`);
+        assertEqual(records.length, 1, "one trailer recorded");
+        assertEqual(records[0].profile_id, seeded.profiles.mp4.id, "from the chosen profile");
+        const wanted = await api.get("/api/v1/wanted?page_size=500");
+        assert(
+          !wanted.records.some(
+            (r) => r.media_id === epsilon.id && r.profile_id === seeded.profiles.mp4.id,
+          ),
+          "the pair is no longer wanted",
+        );
+        await page.screenshot({ path: join(artifacts, "wanted.png"), fullPage: true });
+      },
+    );
+
     await step("phone width: the navigation folds into a menu", async () => {
       await page.setViewportSize({ width: 390, height: 800 });
       await page.goto(`${base}/history`);

@@ -11,6 +11,7 @@ import { ProfilesPage } from "./pages/ProfilesPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { StatsPage } from "./pages/StatsPage";
 import { SystemPage } from "./pages/SystemPage";
+import { WantedPage } from "./pages/WantedPage";
 
 function NotFound() {
   return (
@@ -41,6 +42,7 @@ export function App() {
         >
           <Route index element={<LibraryPage />} />
           <Route path="media/:id" element={<MediaPage />} />
+          <Route path="wanted" element={<WantedPage />} />
           <Route path="history" element={<HistoryPage />} />
           <Route path="stats" element={<StatsPage />} />
           <Route path="profiles" element={<ProfilesPage />} />

@@ -1975,6 +1975,11 @@ export interface components {
             /** Due */
             due: boolean;
             /**
+             * Downloading
+             * @default false
+             */
+            downloading: boolean;
+            /**
              * Attempts
              * @default 0
              */
@@ -7145,7 +7150,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                /** @description true: only what the next run tries; false: waiting */
+                /** @description true: only what the next run tries; false: the rest (waiting after a failure, or downloading now) */
                 due?: boolean | null;
             };
             header?: never;

@@ -5,6 +5,7 @@ import { useLive } from "../live";
 
 const LINKS = [
   { to: "/", label: "Library", end: true },
+  { to: "/wanted", label: "Wanted", end: false },
   { to: "/history", label: "History", end: false },
   { to: "/stats", label: "Stats", end: false },
   { to: "/profiles", label: "Profiles", end: false },

@@ -41,3 +41,10 @@ export const taskKeys = {
   list: () => [...taskKeys.all, "list"] as const,
   one: (name: string) => [...taskKeys.all, name] as const,
 };
+
+export type WantedQuery = NonNullable<paths["/api/v1/wanted"]["get"]["parameters"]["query"]>;
+
+export const wantedKeys = {
+  all: ["wanted"] as const,
+  list: (query: WantedQuery) => [...wantedKeys.all, "list", query] as const,
+};

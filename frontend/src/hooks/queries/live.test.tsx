@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LiveProvider } from "../../live";
 import { createTestQueryClient, queryWrapper } from "../../test/query";
-import { downloadKeys, eventKeys, mediaKeys, taskKeys } from "./keys";
+import { downloadKeys, eventKeys, mediaKeys, taskKeys, wantedKeys } from "./keys";
 import { keysForMessage, useLiveInvalidation } from "./live";
 
 class FakeSocket {
@@ -37,6 +37,7 @@ describe("keysForMessage", () => {
       downloadKeys.all,
       eventKeys.all,
       taskKeys.all,
+      wantedKeys.all,
     ]);
     expect(keysForMessage({ type: "Info", message: "Downloading", media_id: 3 })).toEqual([
       mediaKeys.one(3),

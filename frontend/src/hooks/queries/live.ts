@@ -3,7 +3,7 @@
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { LiveMessage } from "../../api/types";
 import { useLiveMessages } from "../../live";
-import { downloadKeys, eventKeys, mediaKeys, taskKeys } from "./keys";
+import { downloadKeys, eventKeys, mediaKeys, taskKeys, wantedKeys } from "./keys";
 
 /** The query keys that a live message makes stale (prefixes: each covers its sub-keys). */
 export function keysForMessage(message: LiveMessage): QueryKey[] {
@@ -15,8 +15,8 @@ export function keysForMessage(message: LiveMessage): QueryKey[] {
     case "Success":
     case "Error":
       // A download, a sync or another task ended: the library, the downloads and the
-      // history, the events and the tasks' state may all have changed.
-      return [mediaKeys.all, downloadKeys.all, eventKeys.all, taskKeys.all];
+      // history, the events, the tasks' state and what is wanted may all have changed.
+      return [mediaKeys.all, downloadKeys.all, eventKeys.all, taskKeys.all, wantedKeys.all];
     case "Info":
       return id === undefined
         ? [mediaKeys.all, eventKeys.all, taskKeys.all]
