@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, TypeAdapter
 
 from api.deps import DB_INT_MAX, IdPath
+from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.base import utc_now
@@ -39,6 +40,12 @@ class DownloadRequest(BaseModel):
 
     profile_id: int | None = None
     url: str | None = Field(default=None, max_length=2048)
+    replace: bool = Field(
+        default=False,
+        description="When the media has a present trailer from this profile, the new one "
+        "takes its place once recorded (the old file is deleted, its record marked "
+        "replaced); otherwise the new trailer is added beside it",
+    )
 
 
 class DownloadAccepted(BaseModel):
@@ -78,13 +85,22 @@ async def start_download(media_id: IdPath, request: DownloadRequest) -> Download
     media, profile, source = await trailer.prepare_download(
         media_id, profile_id=request.profile_id, url=request.url
     )
+    replaces = None
+    if request.replace:
+        records = await anyio.to_thread.run_sync(MediaDatabaseManager().read_downloads, media_id)
+        present = [r for r in records if r.file_exists and r.profile_id == profile.id]
+        replaces = present[0].id if present else None  # the newest
     # "downloading" from the moment the request is accepted, and before the job can end.
     await trailer.mark_downloading(media)
-    download_jobs.start(media_id, trailer.download_trailer(media, profile, source))
+    download_jobs.start(
+        media_id, trailer.download_trailer(media, profile, source, replaces=replaces)
+    )
+    then = f", to replace download {replaces}" if replaces else ""
     return DownloadAccepted(
         media_id=media_id,
         profile_id=profile.id,
-        message=f"Trailer download started for {media.title} [{media_id}]",
+        message=f"Trailer download started for {media.title} [{media_id}] with profile "
+        f"{profile.name}{then}",
     )
 
 

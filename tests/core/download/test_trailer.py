@@ -157,6 +157,37 @@ def test_second_download_gets_a_new_name_and_history_is_newest_first(
 
 
 @pytest.mark.slow
+def test_a_download_that_replaces_takes_the_place_of_the_profiles_present_trailer(
+    client: TestClient, video_server: VideoServer, tmp_path: Path
+) -> None:
+    make_video(video_server.root / "a.mp4")
+    make_video(video_server.root / "b.mp4", width=160, height=120)
+    make_video(video_server.root / "c.mp4", width=240, height=180)
+    media = _media(client, tmp_path / "m")
+    chosen = _profile(client)
+    other = _profile(client, file_format="mp4")
+    _start(client, media["id"], profile_id=chosen["id"], url=video_server.url("a.mp4"))
+    _start(client, media["id"], profile_id=other["id"], url=video_server.url("c.mp4"))
+    [kept, old] = client.get(f"/api/v1/media/{media['id']}/downloads").json()
+
+    answer = client.post(
+        f"/api/v1/media/{media['id']}/download",
+        json={"profile_id": chosen["id"], "url": video_server.url("b.mp4"), "replace": True},
+    )
+    assert answer.status_code == 202
+    assert f"to replace download {old['id']}" in answer.json()["message"]
+    assert chosen["name"] in answer.json()["message"]
+    wait_download_finished(client, media["id"])
+
+    records = {r["id"]: r for r in client.get(f"/api/v1/media/{media['id']}/downloads").json()}
+    present = [r for r in records.values() if r["file_exists"]]
+    assert sorted(r["youtube_id"] for r in present) == ["b", "c"]  # the other profile's stays
+    assert records[old["id"]]["file_exists"] is False
+    assert records[old["id"]]["deleted_reason"] == "replaced"
+    assert not Path(old["path"]).exists() and Path(kept["path"]).exists()
+
+
+@pytest.mark.slow
 def test_video_without_audio_fails_verification_and_records_nothing(
     client: TestClient, video_server: VideoServer, tmp_path: Path
 ) -> None:
