@@ -554,6 +554,37 @@ async function main() {
       await page.screenshot({ path: join(artifacts, "media-new-download.png"), fullPage: true });
     });
 
+    await step("a second download from the same profile asks, then replaces", async () => {
+      const delta = seeded.media.delta;
+      const [before] = await api.get(`/api/v1/media/${delta.id}/downloads`);
+      await page.getByLabel("Profile").selectOption({ label: "E2E MKV" });
+      await page.getByLabel("Source URL (optional)").fill(clips.url("clip-wide.mp4"));
+      await page.getByRole("button", { name: "Download trailer" }).click();
+      const question = page.getByRole("group", { name: "A trailer from this profile exists" });
+      await question.waitFor();
+      assert(
+        (await question.innerText()).includes(before.file_name),
+        "the question names the file",
+      );
+      await question.getByRole("button", { name: "Replace it" }).click();
+      await waitFor(
+        async () => {
+          const records = await api.get(`/api/v1/media/${delta.id}/downloads`);
+          return records.length === 2 && records.some((r) => r.deleted_reason === "replaced");
+        },
+        { what: "the new trailer to replace the old one", timeout: 60_000 },
+      );
+      const records = await api.get(`/api/v1/media/${delta.id}/downloads`);
+      const present = records.filter((r) => r.file_exists);
+      assertEqual(present.length, 1, "one present trailer from the profile");
+      assertEqual(present[0].resolution, "640x360", "the new one");
+      assertEqual(
+        records.find((r) => r.id === before.id).deleted_reason,
+        "replaced",
+        "the old record is marked replaced",
+      );
+    });
+
     await step("delete a trailer (confirmed), then re-download it with replace", async () => {
       const gamma = seeded.media.gamma;
       await page.goto(`${base}/media/${gamma.id}`);

@@ -1068,6 +1068,12 @@ export interface components {
             profile_id?: number | null;
             /** Url */
             url?: string | null;
+            /**
+             * Replace
+             * @description When the media has a present trailer from this profile, the new one takes its place once recorded (the old file is deleted, its record marked replaced); otherwise the new trailer is added beside it
+             * @default false
+             */
+            replace: boolean;
         };
         /**
          * DownloadStats

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
 import { parseLiveMessage } from "../live";
-import { makeProfile } from "../test/fixtures";
+import { makeDownload, makeProfile } from "../test/fixtures";
 import { DownloadPanel } from "./DownloadPanel";
 
 describe("DownloadPanel", () => {
@@ -22,7 +22,58 @@ describe("DownloadPanel", () => {
     await user.selectOptions(screen.getByLabelText("Profile"), "Small");
     await user.type(screen.getByLabelText("Source URL (optional)"), "http://127.0.0.1:9/clip.mp4");
     await user.click(screen.getByRole("button", { name: "Download trailer" }));
-    expect(onStart).toHaveBeenCalledWith(2, "http://127.0.0.1:9/clip.mp4");
+    expect(onStart).toHaveBeenCalledWith(2, "http://127.0.0.1:9/clip.mp4", false);
+  });
+
+  it("names the profile the server will use when none is chosen", () => {
+    render(
+      <DownloadPanel
+        profiles={[
+          makeProfile({ name: "Default", priority: 0 }),
+          makeProfile({ id: 2, name: "4K", priority: 9 }),
+          makeProfile({ id: 3, name: "Off", priority: 99, enabled: false }),
+        ]}
+        busy={false}
+        progress={null}
+        messages={[]}
+        onStart={vi.fn()}
+      />,
+    );
+    const select = screen.getByLabelText("Profile") as HTMLSelectElement;
+    expect(select.options[0]?.textContent).toBe("4K (highest priority)");
+  });
+
+  it("asks whether to replace or add when the profile has a trailer already", async () => {
+    const onStart = vi.fn().mockResolvedValue(undefined);
+    const present = [makeDownload({ id: 7, profile_id: 2, file_name: "Alien-trailer.mkv" })];
+    render(
+      <DownloadPanel
+        profiles={[makeProfile(), makeProfile({ id: 2, name: "4K", priority: 9 })]}
+        present={present}
+        busy={false}
+        progress={null}
+        messages={[]}
+        onStart={onStart}
+      />,
+    );
+    const user = userEvent.setup();
+    // No choice: the default profile is 4K, which has a trailer.
+    await user.click(screen.getByRole("button", { name: "Download trailer" }));
+    const question = screen.getByRole("group", { name: "A trailer from this profile exists" });
+    expect(question.textContent).toContain("Alien-trailer.mkv");
+    expect(onStart).not.toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Replace it" }));
+    expect(onStart).toHaveBeenLastCalledWith(null, null, true);
+
+    await user.click(screen.getByRole("button", { name: "Download trailer" }));
+    await user.click(screen.getByRole("button", { name: "Add another" }));
+    expect(onStart).toHaveBeenLastCalledWith(null, null, false);
+
+    // Another profile without a trailer: no question.
+    await user.selectOptions(screen.getByLabelText("Profile"), "Default");
+    await user.click(screen.getByRole("button", { name: "Download trailer" }));
+    expect(onStart).toHaveBeenLastCalledWith(1, null, false);
+    expect(screen.queryByRole("group", { name: /exists/ })).toBeNull();
   });
 
   it("shows a refused source at the URL field", async () => {

@@ -1,32 +1,54 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "../api/client";
-import type { LiveMessage, Profile } from "../api/types";
-import { profileOptions } from "../lib/data";
+import type { Download, LiveMessage, Profile } from "../api/types";
+import { defaultProfile, profileOptions } from "../lib/data";
 import { SelectField, TextField } from "./Fields";
 
 interface DownloadPanelProps {
   profiles: readonly Profile[] | undefined;
+  /** The media's present trailers: a download from a profile that has one asks first. */
+  present?: readonly Download[] | undefined;
   busy: boolean;
   progress: number | null;
   messages: readonly LiveMessage[];
-  onStart: (profileId: number | null, url: string | null) => Promise<void>;
+  onStart: (profileId: number | null, url: string | null, replace: boolean) => Promise<void>;
 }
 
 /** Start a download (profile, optional source URL) and follow it live. */
-export function DownloadPanel({ profiles, busy, progress, messages, onStart }: DownloadPanelProps) {
+export function DownloadPanel({
+  profiles,
+  present,
+  busy,
+  progress,
+  messages,
+  onStart,
+}: DownloadPanelProps) {
   const [profile, setProfile] = useState("");
+  /** A present trailer from the chosen profile: replace it, or add another? */
+  const [asking, setAsking] = useState<Download | null>(null);
   const [url, setUrl] = useState("");
   const [urlError, setUrlError] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
+    const profileId = profile ? Number(profile) : (defaultProfile(profiles)?.id ?? null);
+    const existing = present?.find((d) => d.profile_id === profileId);
+    if (existing) {
+      setAsking(existing);
+      return;
+    }
+    void send(false);
+  }
+
+  async function send(replace: boolean) {
+    setAsking(null);
     setError(null);
     setUrlError(undefined);
     setSending(true);
     try {
-      await onStart(profile ? Number(profile) : null, url.trim() || null);
+      await onStart(profile ? Number(profile) : null, url.trim() || null, replace);
     } catch (err) {
       if (err instanceof ApiError) {
         if (err.fieldErrors.url) setUrlError(err.fieldErrors.url);
@@ -70,6 +92,30 @@ export function DownloadPanel({ profiles, busy, progress, messages, onStart }: D
           </button>
         </div>
       </form>
+      {asking && (
+        <div
+          className="confirm-inline"
+          role="group"
+          aria-label="A trailer from this profile exists"
+        >
+          <p>
+            This media already has a trailer from this profile: <code>{asking.file_name}</code>.
+            Replace it (the old file is deleted once the new one is recorded), or add another beside
+            it?
+          </p>
+          <div className="form-actions">
+            <button type="button" className="btn btn-primary" onClick={() => void send(true)}>
+              Replace it
+            </button>
+            <button type="button" className="btn" onClick={() => void send(false)}>
+              Add another
+            </button>
+            <button type="button" className="btn" onClick={() => setAsking(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       {error && (
         <div className="form-error" role="alert">
           {error}

@@ -245,9 +245,9 @@ export function MediaPage() {
     );
   }
 
-  async function startDownload(profileId: number | null, url: string | null) {
+  async function startDownload(profileId: number | null, url: string | null, replace: boolean) {
     const sentAt = Date.now();
-    await start.mutateAsync({ profile_id: profileId, url });
+    await start.mutateAsync({ profile_id: profileId, url, replace });
     started(url ? `Download requested from ${url}` : "Download requested", sentAt);
   }
 
@@ -301,6 +301,7 @@ export function MediaPage() {
         <h2 id="download-heading">Download</h2>
         <DownloadPanel
           profiles={profiles.data}
+          present={downloads.data?.filter((d) => d.file_exists)}
           busy={busy}
           progress={progress}
           messages={messages}

@@ -107,7 +107,7 @@ describe("WantedPage", () => {
     await waitFor(() =>
       expect(posts).toHaveBeenCalledWith("/api/v1/media/{media_id}/download", {
         params: { path: { media_id: 2 } },
-        body: { profile_id: 1, url: null },
+        body: { profile_id: 1, url: null, replace: false },
       }),
     );
   });

@@ -127,7 +127,7 @@ export function useDeleteMedia(id: number) {
 export function useStartDownload(id: number) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: { profile_id: number | null; url: string | null }) =>
+    mutationFn: (body: { profile_id: number | null; url: string | null; replace: boolean }) =>
       call(
         api.POST("/api/v1/media/{media_id}/download", {
           params: { path: { media_id: id } },

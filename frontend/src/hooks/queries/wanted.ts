@@ -43,7 +43,7 @@ export function useSearchNow() {
           await call(
             api.POST("/api/v1/media/{media_id}/download", {
               params: { path: { media_id: item.media_id } },
-              body: { profile_id: item.profile_id, url: null },
+              body: { profile_id: item.profile_id, url: null, replace: false },
             }),
           );
           result.started += 1;
