@@ -121,6 +121,30 @@ describe("LibraryPage", () => {
     expect(screen.queryByRole("region", { name: "Selected media" })).toBeNull();
   });
 
+  it("downloads the trailers of the selected media, one request each", async () => {
+    mockReads();
+    const post = vi
+      .spyOn(api, "POST")
+      .mockImplementation(((_path: string, init: { params: { path: { media_id: number } } }) =>
+        init.params.path.media_id === 3
+          ? failed(409, "A trailer download is already running for media 3")
+          : ok({ media_id: 1, profile_id: 1, message: "started" }, 202)) as never);
+    const user = userEvent.setup();
+    renderLibrary();
+    await user.click(await screen.findByRole("checkbox", { name: "Select Alien" }));
+    await user.click(screen.getByRole("checkbox", { name: "Select Cube" }));
+    const bar = screen.getByRole("region", { name: "Selected media" });
+    await user.click(within(bar).getByRole("button", { name: "Download trailers" }));
+    expect((await within(bar).findByRole("status")).textContent).toBe(
+      "Started 1; 1 already downloading",
+    );
+    expect(post).toHaveBeenCalledWith("/api/v1/media/{media_id}/download", {
+      params: { path: { media_id: 1 } },
+      body: { profile_id: null, url: null, replace: false },
+    });
+    expect(post).toHaveBeenCalledTimes(2);
+  });
+
   it("selects and unselects the whole page from the header", async () => {
     mockReads();
     const post = vi.spyOn(api, "POST").mockImplementation((() => ok({ updated: 3 })) as never);

@@ -3,7 +3,8 @@ import { Link, useSearchParams } from "react-router-dom";
 import { errorMessage } from "../api/client";
 import { Pagination } from "../components/Pagination";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { useSearchNow, useWanted, type WantedItem } from "../hooks/queries/wanted";
+import { useStartDownloads } from "../hooks/queries/media";
+import { useWanted, type WantedItem } from "../hooks/queries/wanted";
 import { formatDateTime } from "../lib/format";
 import { useTitle } from "../lib/hooks";
 
@@ -50,7 +51,12 @@ export function WantedPage() {
     ...(due === "true" || due === "false" ? { due: due === "true" } : {}),
   };
   const wanted = useWanted(query);
-  const search = useSearchNow();
+  const search = useStartDownloads();
+  const searchNow = (items: readonly WantedItem[], done?: () => void) =>
+    search.mutate(
+      items.map((item) => ({ mediaId: item.media_id, profileId: item.profile_id })),
+      { onSuccess: done },
+    );
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
   const update = (changes: Record<string, string | null>) => {
@@ -98,7 +104,7 @@ export function WantedPage() {
           type="button"
           className="btn btn-primary"
           disabled={chosen.length === 0 || search.isPending}
-          onClick={() => search.mutate(chosen, { onSuccess: () => setSelected(new Set()) })}
+          onClick={() => searchNow(chosen, () => setSelected(new Set()))}
         >
           Search selected ({chosen.length})
         </button>
@@ -174,7 +180,7 @@ export function WantedPage() {
                         className="btn btn-small"
                         aria-label={`Search now for ${item.title} with ${item.profile_name}`}
                         disabled={search.isPending || item.downloading}
-                        onClick={() => search.mutate([item])}
+                        onClick={() => searchNow([item])}
                       >
                         Search now
                       </button>

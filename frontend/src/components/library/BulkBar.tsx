@@ -1,7 +1,9 @@
 import { errorMessage } from "../../api/client";
-import { useBulkMonitor } from "../../hooks/queries/media";
+import { useBulkMonitor, useStartDownloads } from "../../hooks/queries/media";
 
-/** Actions on the selected media: monitor or unmonitor them all in one request. */
+/** Actions on the selected media: monitor or unmonitor them all in one request, or
+ * download their trailers now (the highest-priority profile, each media's saved source or
+ * a search). */
 export function BulkBar({
   selected,
   onClear,
@@ -10,6 +12,7 @@ export function BulkBar({
   onClear: () => void;
 }) {
   const bulk = useBulkMonitor();
+  const download = useStartDownloads();
   if (selected.length === 0) return null;
   const run = (monitor: boolean) =>
     bulk.mutate({ ids: [...selected], monitor }, { onSuccess: () => onClear() });
@@ -34,9 +37,31 @@ export function BulkBar({
       >
         Unmonitor
       </button>
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={download.isPending}
+        onClick={() =>
+          // The selection stays, with the result beside it.
+          download.mutate(selected.map((mediaId) => ({ mediaId, profileId: null })))
+        }
+      >
+        {download.isPending ? "Starting…" : "Download trailers"}
+      </button>
       <button type="button" className="btn-link" onClick={onClear}>
         Clear selection
       </button>
+      {download.isSuccess && (
+        <span className="note" role="status">
+          Started {download.data.started}
+          {download.data.busy > 0 && `; ${download.data.busy} already downloading`}
+        </span>
+      )}
+      {download.isError && (
+        <span className="field-error" role="alert">
+          {errorMessage(download.error)}
+        </span>
+      )}
       {bulk.isError && (
         <span className="field-error" role="alert">
           {errorMessage(bulk.error)}

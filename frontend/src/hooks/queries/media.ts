@@ -7,10 +7,10 @@ import {
   useQueryClient,
   type QueryClient,
 } from "@tanstack/react-query";
-import { api, call } from "../../api/client";
+import { ApiError, api, call } from "../../api/client";
 import type { components } from "../../api/schema";
 import type { Media } from "../../api/types";
-import { downloadKeys, eventKeys, mediaKeys, type MediaListQuery } from "./keys";
+import { downloadKeys, eventKeys, mediaKeys, wantedKeys, type MediaListQuery } from "./keys";
 
 type Schemas = components["schemas"];
 
@@ -135,5 +135,53 @@ export function useStartDownload(id: number) {
         }),
       ),
     onSuccess: () => client.invalidateQueries({ queryKey: mediaKeys.one(id) }),
+  });
+}
+
+export interface StartDownloadsResult {
+  started: number;
+  /** Requests for a media that was downloading already (one download per media). */
+  busy: number;
+}
+
+/**
+ * Start a download by hand for each (media, profile) given (profile null: the highest
+ * priority one), one request each. A media runs one download at a time: a second entry
+ * for it, or a 409 (already downloading), is counted as busy, not an error.
+ */
+export function useStartDownloads() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (
+      requests: readonly { mediaId: number; profileId: number | null }[],
+    ): Promise<StartDownloadsResult> => {
+      const result: StartDownloadsResult = { started: 0, busy: 0 };
+      const seen = new Set<number>();
+      for (const { mediaId, profileId } of requests) {
+        if (seen.has(mediaId)) {
+          result.busy += 1;
+          continue;
+        }
+        seen.add(mediaId);
+        try {
+          await call(
+            api.POST("/api/v1/media/{media_id}/download", {
+              params: { path: { media_id: mediaId } },
+              body: { profile_id: profileId, url: null, replace: false },
+            }),
+          );
+          result.started += 1;
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 409) result.busy += 1;
+          else throw err;
+        }
+      }
+      return result;
+    },
+    onSettled: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: wantedKeys.all }),
+        client.invalidateQueries({ queryKey: mediaKeys.all }),
+      ]),
   });
 }
