@@ -28,6 +28,7 @@ from app_logger import ModuleLogger
 from config.settings import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.download.egress import EgressGuard
+from core.download.messages import readable_reason
 
 logger = ModuleLogger("Downloader")
 
@@ -62,7 +63,10 @@ class DownloadErrorKind(StrEnum):
 
 
 class TrailerDownloadError(Exception):
-    """A download or search that failed, with the kind of failure and a readable reason."""
+    """A download or search that failed, with the kind of failure and its reason.
+
+    `reason` is the full text (for the log); `readable` is the line a person is shown.
+    """
 
     def __init__(
         self, kind: DownloadErrorKind, reason: str, *, video_id: str | None = None
@@ -71,6 +75,10 @@ class TrailerDownloadError(Exception):
         self.kind = kind
         self.reason = reason
         self.video_id = video_id
+
+    @property
+    def readable(self) -> str:
+        return readable_reason(self.reason)
 
 
 @dataclass

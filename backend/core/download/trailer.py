@@ -54,12 +54,25 @@ PROGRESS_STEP = 5.0
 
 
 class CandidateFailed(Exception):
-    """This source cannot give a trailer; the next candidate may."""
+    """This source cannot give a trailer; the next candidate may.
 
-    def __init__(self, source: Source, reason: str, *, source_failed: bool, stop: bool) -> None:
+    `reason` is what the user is shown (events, live messages, the wanted list); `detail`
+    the full text for the log (yt-dlp's own message, say), when it says more.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        reason: str,
+        *,
+        source_failed: bool,
+        stop: bool,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(reason)
         self.source = source
         self.reason = reason
+        self.detail = detail or reason
         self.source_failed = source_failed
         self.stop = stop
 
@@ -207,7 +220,7 @@ def __download_and_verify_trailer_sync(
     except TrailerDownloadError as exc:
         permanent = exc.kind == DownloadErrorKind.PERMANENT
         raise CandidateFailed(
-            source, exc.reason, source_failed=permanent, stop=not permanent
+            source, exc.readable, source_failed=permanent, stop=not permanent, detail=exc.reason
         ) from exc
     video_id = source.video_id or downloaded.video_id
     try:
@@ -327,7 +340,7 @@ async def download_trailer(
                 last_reason = failure.reason
                 logger.warning(
                     f"Trailer candidate {candidate.url} for {media.title} [{media.id}] "
-                    f"failed: {failure.reason}"
+                    f"failed: {failure.detail}"
                 )
                 await _record_failure(media, failure)
                 if failure.stop:
@@ -360,6 +373,9 @@ async def download_trailer(
         raise
     except FolderError as exc:
         last_reason = exc.detail
+    except TrailerDownloadError as exc:  # the search failed: no candidate to try
+        logger.warning(f"Trailer search for {media.title} [{media.id}] failed: {exc.reason}")
+        last_reason = exc.readable
     except Exception as exc:
         logger.exception(f"Trailer download for {media.title} [{media.id}] failed: {exc}")
         last_reason = str(exc)

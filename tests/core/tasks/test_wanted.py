@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from datetime import UTC, datetime, timedelta
@@ -226,8 +227,13 @@ def test_a_monitored_library_gets_its_trailers_with_no_click(
 
 @pytest.mark.slow
 def test_a_failing_source_backs_off_and_is_not_tried_before_its_time(
-    client: TestClient, video_server: VideoServer, tmp_path: Path, db_file: Path
+    client: TestClient,
+    video_server: VideoServer,
+    tmp_path: Path,
+    db_file: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING)
     disable_default(db_file)
     profile = engine_profile(client)
     folder = tmp_path / "lib" / "Broken (2001)"
@@ -254,7 +260,13 @@ def test_a_failing_source_backs_off_and_is_not_tried_before_its_time(
     assert tried >= 1
     [item] = client.get("/api/v1/wanted").json()["records"]
     assert item["attempts"] == 1 and item["due"] is False
-    assert item["last_error"]
+    # One line a person can read (no network here: the search cannot reach YouTube).
+    assert item["last_error"].startswith("Cannot reach the source: check")
+    assert "yt-dlp" not in item["last_error"] and "github" not in item["last_error"]
+    events = client.get(f"/api/v1/media/{media['id']}/events").json()
+    assert any(
+        "failed: The source answered 404 (not found): check the URL" in e["message"] for e in events
+    ), events
     assert datetime.fromisoformat(item["next_attempt_at"]) == start + timedelta(days=1)
 
     # Within the day: not tried, not even asked.
