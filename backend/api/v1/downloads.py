@@ -25,14 +25,13 @@ from core.base.database.models.history import (
     HistoryQuery,
 )
 from core.base.database.models.media import YOUTUBE_ID_RE
-from core.base.database.models.page import Page
+from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.download import service, trailer
 from core.download.jobs import download_jobs
 from core.exceptions import InvalidInputError, NotFoundError
 
 router = APIRouter(tags=["downloads"])
 manager = DownloadManager()
-MAX_PAGE = 1_000_000
 
 
 class DownloadRequest(BaseModel):
@@ -70,7 +69,7 @@ class HistoryPageQuery(HistoryQuery):
     """The query of GET /downloads: the history filters and order, and the page."""
 
     page: int = Field(default=1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(default=50, ge=1, le=500)
+    page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
 
 class HistoryExportQuery(HistoryQuery):

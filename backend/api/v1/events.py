@@ -11,17 +11,16 @@ from api.deps import DB_INT_MAX, IdPath
 from core.base.database.manager.event import EventManager
 from core.base.database.models.event import EventType
 from core.base.database.models.history import EventHistoryRead
-from core.base.database.models.page import Page
+from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 
 router = APIRouter(tags=["events"])
 manager = EventManager()
-MAX_PAGE = 1_000_000
 
 
 @router.get("/events")
 def list_events(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     media_id: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
     event_type: EventType | None = None,
     since: Annotated[

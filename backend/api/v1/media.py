@@ -14,19 +14,18 @@ from core.base.database.manager.base import MediaDatabaseManager, MediaSort, Sor
 from core.base.database.models.download import DownloadRead
 from core.base.database.models.limits import DB_INT_MAX
 from core.base.database.models.media import MediaCreate, MediaRead, MediaUpdate, MonitorStatus
-from core.base.database.models.page import Page
+from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.download import trailer_file
 from core.library import media_service
 
 router = APIRouter(prefix="/media", tags=["media"])
 manager = MediaDatabaseManager()
-MAX_PAGE = 1_000_000
 
 
 @router.get("")
 def list_media(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     search: Annotated[str | None, Query(max_length=200)] = None,
     is_movie: bool | None = None,
     status: MonitorStatus | None = None,

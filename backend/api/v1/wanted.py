@@ -8,7 +8,7 @@ import anyio
 from fastapi import APIRouter, Query
 
 from core.base.database.models.base import utc_now
-from core.base.database.models.page import Page
+from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.tasks.wanted import WantedItem, plan
 
 router = APIRouter(prefix="/wanted", tags=["wanted"])
@@ -16,8 +16,8 @@ router = APIRouter(prefix="/wanted", tags=["wanted"])
 
 @router.get("")
 async def list_wanted(
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     due: Annotated[
         bool | None,
         Query(
