@@ -17,9 +17,9 @@ from api.v1.router import api_router
 from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import APP_VERSION
+from core.arr.client import remember_connection_keys
 from core.arr.refresh import connection_refreshes
 from core.auth import service as auth_service
-from core.base.database.manager.connection import ConnectionManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.health import health
 from core.base.notifier import notifier
@@ -41,8 +41,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(auth_service.offer_setup_token)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
-    # Reading the connections makes the log filter hide their API keys from the first line.
-    await anyio.to_thread.run_sync(ConnectionManager().read_all)
+    # The log filter hides the connections' API keys from the first line on.
+    await anyio.to_thread.run_sync(remember_connection_keys)
     # Before serving: finish or undo what a previous process left half done.
     await anyio.to_thread.run_sync(recover_interrupted_downloads)
     # Check the recorded trailer files in the background: start-up does not wait for it.

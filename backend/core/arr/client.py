@@ -34,6 +34,7 @@ import msgspec
 from pydantic import BaseModel
 
 from app_logger import remember_secret
+from core.base.database.manager.connection import ConnectionManager
 from core.base.database.models.connection import ArrType
 from core.exceptions import AppError
 
@@ -345,3 +346,10 @@ def check_connection(
     except ArrError as exc:
         return ConnectionCheck(ok=False, error=exc.detail)
     return ConnectionCheck(ok=True, app_name=status.app_name, version=status.version)
+
+
+def remember_connection_keys() -> None:
+    """Hide every saved connection's API key from the logs from now on (a key is also
+    remembered each time an `ArrClient` uses one). Blocking: reads the database."""
+    for connection in ConnectionManager().read_all():
+        remember_secret(connection.api_key)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from app_logger import remember_secret
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import utc_now
 from core.base.database.models.connection import (
@@ -32,7 +31,6 @@ def _to_read(session: Session, connection: Connection) -> ConnectionRead:
         .where(PathMapping.connection_id == connection.id)
         .order_by(col(PathMapping.id))
     ).all()
-    remember_secret(connection.api_key)
     # Validate from the attributes: a row read back holds plain strings for its enum
     # fields, which `model_dump()` of the table model would warn about.
     return ConnectionRead.model_validate(
