@@ -81,11 +81,11 @@ def real_within(path: str, folder: str) -> bool:
 def check_real_folder(path: str, within: str, *, what: str, where: str) -> None:
     """FolderError unless `path` (links resolved) lies inside `within` (links resolved). I/O.
 
-    `what` and `where` name them in the message, e.g. "the trailer folder" and "the media
-    folder".
+    `what` and `where` name them in the message, as they are, e.g. "the media folder" and
+    "its library root".
     """
     if not real_within(path, within):
         raise FolderError(
-            f"{what.capitalize()} {path} leads outside {where} {within} (a symbolic link?);"
+            f"{what} {path} leads outside {where} {within} (a symbolic link?);"
             " nothing is written there"
         )

@@ -37,10 +37,10 @@ from core.download.sources import parse_source
 from core.exceptions import InvalidInputError, SourceRefusedError
 from core.library.folders import (
     FolderError,
+    check_real_folder,
     containing_root_path,
     normalise_folder,
     outside_roots_message,
-    real_within,
 )
 
 media_manager = MediaDatabaseManager()
@@ -166,8 +166,4 @@ def check_media_folder_on_disk(media: MediaRead) -> None:
         raise FolderError(outside_roots_message(folder))
     if not os.path.isdir(folder):
         raise FolderError(f"media folder not found (is the drive mounted?): {folder}")
-    if not real_within(folder, root.path):
-        raise FolderError(
-            f"the media folder {folder} leads outside its library root {root.path}"
-            " (a symbolic link?); nothing is written there"
-        )
+    check_real_folder(folder, root.path, what="the media folder", where="its library root")
