@@ -86,7 +86,8 @@ class BackfillSummary(BaseModel):
         )
 
 
-def _is_video(name: str) -> bool:
+def is_video_name(name: str) -> bool:
+    """A file name of a video (by extension) that is not a partial download."""
     return os.path.splitext(name)[1].lower() in VIDEO_EXTENSIONS and not is_partial_file(name)
 
 
@@ -119,7 +120,7 @@ def find_trailer_files(
             continue
         try:
             with os.scandir(directory) as entries:
-                names = sorted(e.name for e in entries if _is_video(e.name))
+                names = sorted(e.name for e in entries if is_video_name(e.name))
         except OSError:
             continue
         for name in names:

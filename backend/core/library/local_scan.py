@@ -42,8 +42,8 @@ from core.base.database.manager.root import RootManager
 from core.base.database.manager.session import manage_session
 from core.base.database.models.media import MediaRead, MediaSyncCreate, MediaSyncUpdate
 from core.base.database.models.root import LibraryRootRead
-from core.history.backfill import TRAILER_STEM_SUFFIXES, VIDEO_EXTENSIONS
-from core.history.reconcile import check_stop, is_partial_file, is_utf8_path, readable_path
+from core.history.backfill import TRAILER_STEM_SUFFIXES, is_video_name
+from core.history.reconcile import check_stop, is_utf8_path, readable_path
 from core.library import media_service
 from core.library.folders import real_within
 
@@ -121,10 +121,9 @@ def _has_video(folder: str, depth: int = MEDIA_DEPTH) -> bool:
                 if entry.name.lower() not in NOT_MEDIA_FOLDERS and not entry.name.startswith("."):
                     subfolders.append(entry.path)
                 continue
-            stem, ext = os.path.splitext(entry.name)
+            stem = os.path.splitext(entry.name)[0]
             if (
-                ext.lower() in VIDEO_EXTENSIONS
-                and not is_partial_file(entry.name)
+                is_video_name(entry.name)
                 and not stem.lower().endswith(TRAILER_STEM_SUFFIXES)
                 and entry.is_file()
             ):
