@@ -8,7 +8,7 @@ from yt_dlp.utils import YoutubeDLError
 
 from app_logger import ModuleLogger
 from core.base.database.models.media import MediaRead
-from core.base.database.models.trailerprofile import TrailerProfileRead
+from core.base.database.models.trailerprofile import TrailerProfileRead, word_list
 from core.download.downloader import (
     DownloadErrorKind,
     TrailerDownloadError,
@@ -43,10 +43,6 @@ def build_search_query(media: MediaRead, profile: TrailerProfileRead) -> str:
     return " ".join(profile.search_query.format_map(values).split())
 
 
-def _words(value: str) -> list[str]:
-    return [word.strip().lower() for word in value.split(",") if word.strip()]
-
-
 def filter_candidates(
     entries: list[dict[str, Any]], profile: TrailerProfileRead, *, exclude_ids: set[str]
 ) -> list[str]:
@@ -55,8 +51,8 @@ def filter_candidates(
     Keeps yt-dlp's order, except that results of unknown duration come after the others.
     Live and upcoming streams, Shorts and ids in `exclude_ids` are left out.
     """
-    include = _words(profile.include_words)
-    exclude = _words(profile.exclude_words)
+    include = word_list(profile.include_words)
+    exclude = word_list(profile.exclude_words)
     known: list[str] = []
     unknown: list[str] = []
     seen: set[str] = set(exclude_ids)

@@ -68,10 +68,6 @@ class TaskScheduler:
         self.runner = runner
         self._scheduler: AsyncIOScheduler | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._scheduler is not None and self._scheduler.running
-
     async def start(self) -> None:
         """Make the missing task rows (default schedules), then schedule every task."""
         defaults = {name: task.interval_minutes for name, task in TASKS.items()}

@@ -38,7 +38,7 @@ from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.manager.wanted import WantedManager, WantedMedia
 from core.base.database.models.base import as_utc, utc_now
 from core.base.database.models.media import MonitorStatus
-from core.base.database.models.trailerprofile import TrailerProfileRead
+from core.base.database.models.trailerprofile import TrailerProfileRead, word_list
 from core.download.jobs import download_jobs
 from core.download.trailer import DownloadResult, download_trailer
 from core.exceptions import ConflictError, NotFoundError
@@ -57,10 +57,6 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(days=BACKOFF_DAYS[min(max(attempts, 1), len(BACKOFF_DAYS)) - 1])
 
 
-def title_words(profile: TrailerProfileRead) -> list[str]:
-    return [w.strip().casefold() for w in profile.title_words.split(",") if w.strip()]
-
-
 def applies(
     profile: TrailerProfileRead, media: WantedMedia, words: list[str] | None = None
 ) -> bool:
@@ -75,10 +71,10 @@ def applies(
     if profile.max_year is not None and media.year > profile.max_year:
         return False
     if words is None:
-        words = title_words(profile)
+        words = word_list(profile.title_words)
     if not words:
         return True
-    title = media.title.casefold()
+    title = media.title.lower()
     return any(word in title for word in words)
 
 
@@ -122,7 +118,9 @@ def plan(now: datetime) -> list[WantedItem]:
     """What the engine would do at `now`: every wanted pair, by media title then profile
     priority (highest first). A media whose download runs now is listed as downloading
     (not due)."""
-    profiles = [(p, title_words(p)) for p in TrailerProfileManager().read_all() if p.enabled]
+    profiles = [
+        (p, word_list(p.title_words)) for p in TrailerProfileManager().read_all() if p.enabled
+    ]
     data = WantedManager()
     with read_session() as session:  # one consistent view of the three reads
         media = data.monitored_media(_session=session)

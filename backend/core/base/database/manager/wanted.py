@@ -116,21 +116,6 @@ class WantedManager:
             session.flush()
             return WantedFailureRead.model_validate(row.model_dump())
 
-    def attempts(self, media_id: int, profile_id: int, *, _session: Session | None = None) -> int:
-        """The failures in a row so far for (media, profile)."""
-        with manage_session(_session) as session:
-            value = (
-                session.connection()
-                .execute(
-                    sa_select(col(WantedFailure.attempts)).where(
-                        col(WantedFailure.media_id) == media_id,
-                        col(WantedFailure.profile_id) == profile_id,
-                    )
-                )
-                .scalar_one_or_none()
-            )
-            return int(value or 0)
-
     def clear_failure(
         self, media_id: int, profile_id: int, *, _session: Session | None = None
     ) -> None:

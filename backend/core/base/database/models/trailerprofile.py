@@ -113,6 +113,12 @@ def _fits(kind: str, table: dict[str, tuple[str, ...]], value: str, container: s
     )
 
 
+def word_list(value: str) -> list[str]:
+    """The words of a comma-separated profile field (include, exclude and title words),
+    lower-cased for comparing with a lower-cased title."""
+    return [word.strip().lower() for word in value.split(",") if word.strip()]
+
+
 def check_languages(value: str | None) -> str | None:
     """A comma-separated list of language codes like `en,fr`."""
     if value is None:
