@@ -29,7 +29,7 @@ from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
-from core.base.database.migrate import BACKUPS_KEPT
+from core.base.database.migrate import backups_beyond_kept
 from core.base.database.models.base import utc_now
 from core.download.recovery import INTENT_FILE
 from core.history.reconcile import StopRequested
@@ -120,8 +120,7 @@ def _clean_logs(logs: Path, summary: CleanupSummary) -> None:
 def _clean_backups(backups: Path, summary: CleanupSummary) -> None:
     if not backups.is_dir():
         return
-    kept = sorted(backups.glob("trailarr-*.db"))  # names start with their UTC time stamp
-    for old in kept[:-BACKUPS_KEPT]:
+    for old in backups_beyond_kept(backups):
         if _remove(old, summary):
             summary.backups_removed += 1
 

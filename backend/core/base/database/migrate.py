@@ -122,10 +122,15 @@ def backup_sqlite(db_path: Path, backups_dir: Path, label: str) -> Path:
             dest.close()
     finally:
         source.close()
-    backups = sorted(backups_dir.glob("trailarr-*.db"))
-    for old in backups[:-BACKUPS_KEPT]:
+    for old in backups_beyond_kept(backups_dir):
         old.unlink(missing_ok=True)
     return target
+
+
+def backups_beyond_kept(backups_dir: Path) -> list[Path]:
+    """The backups older than the newest BACKUPS_KEPT (their names start with their UTC
+    time stamp, so the name order is the age order)."""
+    return sorted(backups_dir.glob("trailarr-*.db"))[:-BACKUPS_KEPT]
 
 
 def restore_sqlite(backup: Path, db_path: Path) -> None:
