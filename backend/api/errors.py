@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app_logger import ModuleLogger
 from core.base.health import health, write_failure_reason
-from core.exceptions import AppError
+from core.exceptions import AppError, InvalidFieldsError
 
 logger = ModuleLogger("API")
 
@@ -96,6 +96,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+
+    @app.exception_handler(InvalidFieldsError)
+    async def _invalid_fields(_request: Request, exc: InvalidFieldsError) -> JSONResponse:
+        body = [{**error, "loc": ["body", *error["loc"]]} for error in exc.errors]
+        return JSONResponse(status_code=exc.status_code, content={"detail": body})
 
     @app.exception_handler(IntegrityError)
     async def _integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -13,7 +14,7 @@ from core.base.database.models.trailerprofile import (
     TrailerProfileRead,
     TrailerProfileUpdate,
 )
-from core.exceptions import ConflictError, InvalidInputError, NotFoundError
+from core.exceptions import ConflictError, InvalidFieldsError, InvalidInputError, NotFoundError
 
 DEFAULT_PROFILE_NAME = "Default"
 
@@ -88,8 +89,9 @@ class TrailerProfileManager:
             merged.update(profile_update.model_dump(exclude_unset=True))
             try:
                 checked = TrailerProfileCreate.model_validate(merged)
-            except ValueError as exc:
-                raise InvalidInputError(str(exc)) from exc
+            except ValidationError as exc:  # named at the fields (webm with h264, min > max)
+                errors = exc.errors(include_url=False, include_context=False, include_input=False)
+                raise InvalidFieldsError(str(exc), [dict(e) for e in errors]) from exc
             profile.sqlmodel_update(checked.model_dump())
             profile.updated_at = utc_now()
             session.add(profile)
