@@ -39,7 +39,6 @@ async def read_task(name: TaskName) -> TaskRead:
 async def update_task(name: TaskName, update: TaskScheduleUpdate) -> TaskRead:
     """Turn the task's schedule on or off, or change its interval; kept across restarts.
     The next run comes one interval after the last start."""
-    await scheduler.task(name)  # 404 for a name that is not a task
     await scheduler.update(name, update)
     return await scheduler.task(name)
 

@@ -183,7 +183,9 @@ class TaskScheduler:
 
     async def update(self, name: str, update: TaskScheduleUpdate) -> ScheduledTaskRead:
         """Store the task's new schedule and apply it: next run one interval after the last
-        start (or now plus the interval when it never ran)."""
+        start (or now plus the interval when it never ran). NotFoundError for a name that
+        is not a task."""
+        self.runner.state(name)  # NotFoundError naming the tasks
         task = await anyio.to_thread.run_sync(lambda: TaskManager().update_schedule(name, update))
         self._plan(task, first_run(task, utc_now()))
         logger.info(
