@@ -20,20 +20,14 @@ bench/results/sync-<time>.json and are printed as a Markdown table row.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "backend"), str(REPO)]
+from common import REPO, migrated_database, save_result
 
 STANDIN_KEY = "bench-standin-key-0123456789"
 TARGETS = {"first_s": 5.0, "no_change_s": 1.0, "peak_rss_mb": 150.0}
@@ -69,14 +63,7 @@ def start_standin(items: int) -> tuple[subprocess.Popen[str], int]:
 
 
 def run(items: int, repeat: int) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="trailarr-sync-bench-"))
-    os.environ["APP_DATA_DIR"] = str(workdir)
-    os.environ["APP_API_KEY"] = "bench-api-key"
-    from alembic import command
-
-    from core.base.database.migrate import alembic_config
-
-    command.upgrade(alembic_config(f"sqlite:///{workdir / 'trailarr.db'}"), "head")
+    migrated_database("sync")
 
     from core.arr.sync import sync_connection
     from core.base.database.manager.connection import ConnectionManager
@@ -153,12 +140,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     result = run(args.items, args.repeat)
-    result["at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    result["cpus"] = os.cpu_count()
     result["met"] = {name: result[name] <= limit for name, limit in TARGETS.items()}
-    out = REPO / "bench" / "results" / f"sync-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save_result("sync", result)
     print(
         f"| {result['items']:,} | {result['first_s']} s | {result['no_change_s']} s | "
         f"{result['changed_1pct_s']} s | {result['peak_rss_mb']} MB |"

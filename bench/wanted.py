@@ -16,20 +16,16 @@ and are printed as a Markdown table row.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import resource
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "backend"), str(REPO)]
+from common import migrated_database, save_result
 
 TARGET_S = 1.0
 STAMP = "2026-01-01 00:00:00"
@@ -80,15 +76,7 @@ def seed(db: Path, media: int) -> None:
 
 
 def run(media: int, repeat: int) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="trailarr-wanted-bench-"))
-    os.environ["APP_DATA_DIR"] = str(workdir)
-    os.environ["APP_API_KEY"] = "bench-api-key"
-    from alembic import command
-
-    from core.base.database.migrate import alembic_config
-
-    db = workdir / "trailarr.db"
-    command.upgrade(alembic_config(f"sqlite:///{db}"), "head")
+    db = migrated_database("wanted")
     seed(db, media)
 
     from core.tasks.wanted import plan
@@ -117,12 +105,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     result = run(args.media, args.repeat)
-    result["at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    result["cpus"] = os.cpu_count()
     result["met"] = result["plan_s"] <= TARGET_S
-    out = REPO / "bench" / "results" / f"wanted-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    save_result("wanted", result)
     print(
         f"| {result['media']:,} | {result['wanted']:,} ({result['due']:,} due) | "
         f"{result['plan_s']} s | {result['peak_rss_mb']} MB |"
