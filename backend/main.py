@@ -23,7 +23,7 @@ from core.auth import service as auth_service
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.health import health
 from core.base.notifier import notifier
-from core.download import jobs
+from core.download.queue import download_queue
 from core.download.recovery import recover_interrupted_downloads
 from core.exceptions import ConflictError
 from core.tasks.registry import RECONCILE, task_runner
@@ -56,7 +56,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     scheduler.shutdown()
     await task_runner.cancel_all()
     await connection_refreshes.cancel_all()
-    await jobs.download_jobs.cancel_all()
+    await download_queue.cancel_all()
     notifier.disconnect(websockets.ws_manager.broadcast)
 
 

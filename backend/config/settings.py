@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Events (the per-media and global event log) older than this are deleted by the daily
     # `cleanup` task; 0 keeps them forever. Download records are never deleted by it.
     event_retention_days: int = Field(default=90, ge=0, le=36500)
+    # Trailer downloads that run at the same time; the rest wait in the queue. One suits a
+    # small NAS and keeps YouTube's rate limits away.
+    download_concurrency: int = Field(default=1, ge=1, le=8)
     # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
 

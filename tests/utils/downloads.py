@@ -6,13 +6,16 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from core.download.jobs import download_jobs
+from core.download.queue import download_queue
 from tests.utils.wait import wait_until
 
 
 def wait_download_finished(client: TestClient, media_id: int) -> dict[str, Any]:
-    """Wait for the media's background download job to end; the media afterwards."""
-    wait_until(lambda: not download_jobs.is_running(media_id), f"the download for media {media_id}")
+    """Wait for the media's downloads to leave the queue; the media afterwards."""
+    wait_until(
+        lambda: all(item.media_id != media_id for item in download_queue.items()),
+        f"the download for media {media_id}",
+    )
     media = client.get(f"/api/v1/media/{media_id}").json()
     assert media["status"] != "downloading"
     return media

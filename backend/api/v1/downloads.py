@@ -27,7 +27,7 @@ from core.base.database.models.history import (
 from core.base.database.models.media import YOUTUBE_ID_RE
 from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.download import service, trailer
-from core.download.jobs import download_jobs
+from core.download.queue import download_queue
 from core.exceptions import InvalidInputError, NotFoundError
 
 router = APIRouter(tags=["downloads"])
@@ -50,6 +50,7 @@ class DownloadRequest(BaseModel):
 class DownloadAccepted(BaseModel):
     media_id: int
     profile_id: int
+    queue_id: int = Field(description="The download's id in the queue (GET /queue)")
     message: str
 
 
@@ -80,7 +81,8 @@ class HistoryExportQuery(HistoryQuery):
 
 @router.post("/media/{media_id}/download", status_code=status.HTTP_202_ACCEPTED)
 async def start_download(media_id: IdPath, request: DownloadRequest) -> DownloadAccepted:
-    """Start a trailer download in the background; 409 while one runs for this media."""
+    """Queue a trailer download (GET /queue follows it); 409 while one of this media with
+    this profile is queued already."""
     media, profile, source = await trailer.prepare_download(
         media_id, profile_id=request.profile_id, url=request.url
     )
@@ -89,16 +91,16 @@ async def start_download(media_id: IdPath, request: DownloadRequest) -> Download
         records = await anyio.to_thread.run_sync(MediaDatabaseManager().read_downloads, media_id)
         present = [r for r in records if r.file_exists and r.profile_id == profile.id]
         replaces = present[0].id if present else None  # the newest
-    # "downloading" from the moment the request is accepted, and before the job can end.
+    # "downloading" from the moment the request is accepted, and before the item can end.
+    # (Refused as queued already, the media's status is "downloading" anyway.)
     await trailer.mark_downloading(media)
-    download_jobs.start(
-        media_id, trailer.download_trailer(media, profile, source, replaces=replaces)
-    )
+    item = download_queue.add(media, profile, source, replaces=replaces)
     then = f", to replace download {replaces}" if replaces else ""
     return DownloadAccepted(
         media_id=media_id,
         profile_id=profile.id,
-        message=f"Trailer download started for {media.title} [{media_id}] with profile "
+        queue_id=item.id,
+        message=f"Trailer download queued for {media.title} [{media_id}] with profile "
         f"{profile.name}{then}",
     )
 
@@ -249,7 +251,7 @@ async def redownload(download_id: IdPath, request: RedownloadRequest) -> Downloa
 
     The profile is the one given, else the record's, else the default one. With
     `replace`, once the new trailer is recorded the old file is deleted and the old record
-    marked replaced. 409 while a download runs for the media.
+    marked replaced. 409 while one of the media with that profile is queued already.
     """
     record = await anyio.to_thread.run_sync(manager.read, download_id)
     url = _redownload_source(record)
@@ -259,13 +261,12 @@ async def redownload(download_id: IdPath, request: RedownloadRequest) -> Downloa
     )
     replaces = record.id if request.replace else None
     await trailer.mark_downloading(media)
-    download_jobs.start(
-        media.id, trailer.download_trailer(media, profile, source, replaces=replaces)
-    )
+    item = download_queue.add(media, profile, source, replaces=replaces)
     then = f", to replace download {record.id}" if replaces else ""
     return DownloadAccepted(
         media_id=media.id,
         profile_id=profile.id,
-        message=f"Trailer download started for {media.title} [{media.id}] from the source "
+        queue_id=item.id,
+        message=f"Trailer download queued for {media.title} [{media.id}] from the source "
         f"of download {record.id}{then}",
     )

@@ -12,6 +12,7 @@ from api.v1 import (
     events,
     media,
     posters,
+    queue,
     roots,
     settings,
     tasks,
@@ -32,3 +33,4 @@ api_router.include_router(settings.router)
 api_router.include_router(roots.router)
 api_router.include_router(posters.router)
 api_router.include_router(wanted.router)
+api_router.include_router(queue.router)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from core.base.database.models.base import utc_now
 from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
+from core.download.queue import download_queue
 from core.tasks.wanted import WantedItem, plan
 
 router = APIRouter(prefix="/wanted", tags=["wanted"])
@@ -29,7 +30,7 @@ async def list_wanted(
     """Every monitored media without a trailer from a profile that applies to it: the
     source the engine will use, and after failures the attempts, the last error and when
     it tries again. By title, then profile priority."""
-    items = await anyio.to_thread.run_sync(plan, utc_now())
+    items = await anyio.to_thread.run_sync(plan, utc_now(), download_queue.pairs())
     if due is not None:
         items = [item for item in items if item.due is due]
     start = (page - 1) * page_size

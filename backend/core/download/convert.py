@@ -28,13 +28,20 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
-from core.base.utils.process import ProcessTimeoutError, run_process
+from core.base.utils.process import (
+    ProcessStoppedError,
+    ProcessTimeoutError,
+    run_process,
+    run_process_lines,
+)
+from core.download.errors import DownloadErrorKind, TrailerError
 from core.download.video_analysis import StreamInfo, VideoInfo, get_media_info
 
 logger = ModuleLogger("Convert")
@@ -77,12 +84,11 @@ SUBTITLE_ENCODER = {"mkv": "srt", "mp4": "mov_text", "webm": "webvtt"}
 STDERR_TAIL_LINES = 8
 
 
-class ConversionError(Exception):
-    """The conversion failed; the message says why."""
+class ConversionError(TrailerError):
+    """The conversion failed; the message says why. Counted against the source (PERMANENT)
+    as before: the next candidate may convert."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    default_kind = DownloadErrorKind.PERMANENT
 
 
 @functools.cache
@@ -241,6 +247,24 @@ def output_path_for(input_path: Path, output_dir: Path, file_format: str) -> Pat
     return final
 
 
+def _progress_reader(
+    duration: float | None, progress: Callable[[float], None] | None
+) -> Callable[[str], None]:
+    """Reads ffmpeg's `-progress` lines (`key=value`): the time written so far, of the
+    input's duration, is the share done; `progress=end` is all of it."""
+
+    def read(line: str) -> None:
+        if progress is None:
+            return
+        key, _, value = line.partition("=")
+        if key == "progress" and value == "end":
+            progress(1.0)
+        elif key == "out_time_us" and duration and value.isdigit():
+            progress(min(1.0, int(value) / 1_000_000 / duration))
+
+    return read
+
+
 def _stderr_tail(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     return " | ".join(lines[-STDERR_TAIL_LINES:]) or "no error output"
@@ -253,13 +277,17 @@ def convert_trailer(
     output_dir: Path,
     source_url: str | None = None,
     info: VideoInfo | None = None,
+    progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> Path:
     """Convert `input_path` to the profile's container and codecs; return the new file.
 
     The result is `<output_dir>/<input stem>.<file_format>` (`<stem>.converted.<ext>` when
     that would be the input itself), written under a temporary name and renamed when
     complete; an existing file of that name is replaced. The input is left in place.
-    `info` is a probe of the input, taken again when not given.
+    `info` is a probe of the input, taken again when not given. `progress` gets the share
+    done (0 to 1) as ffmpeg reports it (`-progress`); once `should_stop` gives a reason
+    (a cancel), ffmpeg is stopped and the ConversionError is CANCELLED.
     Blocking: call it from a worker thread. Raises ConversionError, leaving no partial
     output behind.
     """
@@ -285,7 +313,7 @@ def convert_trailer(
 
     args = [
         settings.ffmpeg_path, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-i", str(input_path),
+        "-progress", "pipe:1", "-nostats", "-i", str(input_path),
     ]  # fmt: skip
     for plan in (video_plan, audio_plan, subtitle_plan):
         args += plan.maps
@@ -304,7 +332,17 @@ def convert_trailer(
     logger.info(f"Converting {input_path.name} to {container}: {summary}")
     try:
         try:
-            result = run_process(args, timeout=settings.ffmpeg_timeout)
+            result = run_process_lines(
+                args,
+                timeout=settings.ffmpeg_timeout,
+                on_line=_progress_reader(info.duration_seconds, progress),
+                should_stop=should_stop,
+            )
+        except ProcessStoppedError as exc:
+            raise ConversionError(
+                f"Converting {input_path.name} was stopped: {exc.reason}",
+                kind=DownloadErrorKind.CANCELLED,
+            ) from exc
         except ProcessTimeoutError as exc:
             raise ConversionError(f"Converting {input_path.name} took too long: {exc}") from exc
         except OSError as exc:

@@ -1,84 +1,46 @@
-"""Downloads one video with yt-dlp, used as a library.
+"""Downloads one video with yt-dlp, used as a library. Blocking: the download pipeline runs
+it in a worker thread.
 
-Everything here blocks: the download pipeline runs it in a worker thread.
+`download_video` is the one retry layer of a download (yt-dlp's own retries are off, see
+`core.download.ytdlp_options`): a network failure is tried again with a growing wait, in a
+clean work folder, within the download's deadline; a cancel ends the wait and the attempt.
+Hooks report progress and stop yt-dlp at its next step; a `ProcessWatch` stops the
+programs yt-dlp runs (ffmpeg) in between. Every failure is a `TrailerDownloadError`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
-import signal
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yt_dlp
-from yt_dlp.globals import all_plugins_loaded, plugin_dirs
 from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadCancelled, YoutubeDLError
 
 from app_logger import ModuleLogger
-from config.settings import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.download.egress import EgressGuard
-from core.download.messages import readable_reason
+from core.download.errors import (
+    DownloadErrorKind,
+    TrailerDownloadError,
+    classify_error,
+    clean_error_message,
+)
+from core.download.process_watch import ProcessWatch
+from core.download.ytdlp_options import build_options, guarded_youtube_dl
 
 logger = ModuleLogger("Downloader")
 
-SOCKET_TIMEOUT = 30
 # Files in the work folder that are never the downloaded video.
 SIDE_FILE_SUFFIXES = frozenset(
     {".part", ".ytdl", ".vtt", ".srt", ".ass", ".lrc", ".json", ".temp", ".tmp", ".jpg", ".webp"}
 )
-
-# Preferred codecs, as yt-dlp format filters, for each profile format.
-_VIDEO_CODEC_FILTERS = {
-    "h264": "[vcodec^=avc1]",
-    "h265": "[vcodec~='^(hvc1|hev1|hevc|h265)']",
-    "vp9": "[vcodec~='^vp0?9']",
-    "av1": "[vcodec^=av01]",
-}
-_AUDIO_CODEC_FILTERS = {
-    "aac": "[acodec^=mp4a]",
-    "opus": "[acodec=opus]",
-    "ac3": "[acodec~='^(ac-?3)']",
-}
-
-
-class DownloadErrorKind(StrEnum):
-    """Why a download failed; decides whether it is worth retrying."""
-
-    PERMANENT = "permanent"
-    RATE_LIMITED = "rate_limited"
-    NETWORK = "network"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-
-
-class TrailerDownloadError(Exception):
-    """A download or search that failed, with the kind of failure and its reason.
-
-    `reason` is the full text (for the log); `readable` is the line a person is shown.
-    """
-
-    def __init__(
-        self, kind: DownloadErrorKind, reason: str, *, video_id: str | None = None
-    ) -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-        self.video_id = video_id
-
-    @property
-    def readable(self) -> str:
-        return readable_reason(self.reason)
 
 
 @dataclass
@@ -86,6 +48,8 @@ class DownloadProgress:
     """One progress report of the file being downloaded.
 
     When yt-dlp downloads a video and an audio stream to merge, each goes from 0 to 100 %.
+    `status` is yt-dlp's ("downloading", "finished"), or "processing" when one of its
+    post-processors (merging, embedding subtitles or metadata) starts.
     """
 
     video_id: str | None
@@ -106,215 +70,6 @@ class DownloadedVideo:
     webpage_url: str
     title: str | None
     extractor: str
-
-
-# Ordered: the first pattern that matches decides. HTTP status codes come before phrases,
-# so that "HTTP Error 503: Service Unavailable" is a network error, not an unavailable video.
-_ERROR_PATTERNS: list[tuple[re.Pattern[str], DownloadErrorKind]] = [
-    (
-        re.compile(
-            r"HTTP Error 429|\b429\b.{0,3}Too Many Requests|Too Many Requests"
-            r"|Sign in to confirm you[’']re not a bot|rate.?limit|captcha|try again later",
-            re.IGNORECASE,
-        ),
-        DownloadErrorKind.RATE_LIMITED,
-    ),
-    (
-        re.compile(r"HTTP Error (?:404|410)\b|\b(?:404|410):? (?:Not Found|Gone)\b", re.I),
-        DownloadErrorKind.PERMANENT,
-    ),
-    (
-        re.compile(
-            r"HTTP Error 5\d\d\b|\b5\d\d:? (?:Internal Server Error|Bad Gateway"
-            r"|Service Unavailable|Gateway Time-?out)",
-            re.IGNORECASE,
-        ),
-        DownloadErrorKind.NETWORK,
-    ),
-    (
-        re.compile(
-            r"unavailable|no longer available|not available|isn[’']t available|has been removed"
-            r"|been terminated|in your country|geo.?restrict"
-            r"|private video|video is private|Sign in to confirm your age|age.?restricted"
-            r"|inappropriate for some users|members.only|Join this channel|copyright"
-            r"|Unsupported URL|No video formats found|Requested format is not available"
-            r"|is not a valid URL|Premieres in|live event will begin",
-            re.IGNORECASE,
-        ),
-        DownloadErrorKind.PERMANENT,
-    ),
-    (
-        re.compile(
-            r"timed out|time-?out|Connection refused|Connection reset|Connection aborted"
-            r"|Remote end closed|Name or service not known|name resolution"
-            r"|nodename nor servname|getaddrinfo failed|Temporary failure|Network is unreachable"
-            r"|No route to host|incomplete ?read|IncompleteRead|Broken pipe"
-            r"|Unable to download webpage: <urlopen error|Did not get any data blocks"
-            r"|Content too short|bytes read, \d+ more expected",
-            re.IGNORECASE,
-        ),
-        DownloadErrorKind.NETWORK,
-    ),
-]
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def classify_error(message: str) -> DownloadErrorKind:
-    """The kind of a yt-dlp error message."""
-    for pattern, kind in _ERROR_PATTERNS:
-        if pattern.search(message):
-            return kind
-    return DownloadErrorKind.FAILED
-
-
-def clean_error_message(message: str) -> str:
-    """A yt-dlp error message without colour codes and the "ERROR: " prefix."""
-    text = _ANSI_RE.sub("", message).strip()
-    text = re.sub(r"^(?:ERROR:\s*)+", "", text)
-    return text or "yt-dlp failed without a message"
-
-
-class _YtDlpLogger:
-    """Sends yt-dlp's messages to the app log at debug level; errors are raised anyway."""
-
-    def debug(self, msg: str) -> None:
-        logger.debug(f"yt-dlp: {msg}")
-
-    def info(self, msg: str) -> None:
-        logger.debug(f"yt-dlp: {msg}")
-
-    def warning(self, msg: str) -> None:
-        logger.debug(f"yt-dlp warning: {msg}")
-
-    def error(self, msg: str) -> None:
-        logger.debug(f"yt-dlp error: {_ANSI_RE.sub('', msg)}")
-
-
-_plugins_lock = threading.Lock()
-
-
-def new_youtube_dl(params: dict[str, Any]) -> yt_dlp.YoutubeDL:
-    """A YoutubeDL that reads no configuration: no config files, no plugins, no cookies.
-
-    yt-dlp reads config files only from its command line, never as a library; plugins are
-    loaded on the first YoutubeDL, so plugin folders are switched off before that.
-    """
-    with _plugins_lock:
-        if not all_plugins_loaded.value:
-            plugin_dirs.value = []
-    base: dict[str, Any] = {
-        "quiet": True,
-        "no_warnings": True,
-        "noprogress": True,
-        "logger": _YtDlpLogger(),
-        "color": {"stdout": "no_color", "stderr": "no_color"},
-        "socket_timeout": SOCKET_TIMEOUT,
-        "cachedir": str(get_settings().app_data_dir / "cache" / "yt-dlp"),
-        "js_runtimes": js_runtimes(),
-    }
-    base.update(params)
-    return yt_dlp.YoutubeDL(base)
-
-
-@contextlib.contextmanager
-def guarded_youtube_dl(params: dict[str, Any]) -> Iterator[tuple[yt_dlp.YoutubeDL, EgressGuard]]:
-    """A YoutubeDL (see `new_youtube_dl`) whose every request goes through an EgressGuard.
-
-    The guard applies the source policy to each connection, redirects included; after a
-    failure, `guard.refusal` says whether the policy was the cause.
-    """
-    with EgressGuard(allow_local=get_settings().allow_local_sources) as guard:
-        guarded = {
-            **params,
-            "proxy": guard.proxy_url,
-            # yt-dlp's own downloaders, which use the proxy for every fragment; a program
-            # it would run instead (aria2c, ffmpeg for HLS) might not.
-            "external_downloader": {"default": "native"},
-        }
-        with new_youtube_dl(guarded) as ydl:
-            yield ydl, guard
-
-
-def js_runtimes() -> dict[str, dict[str, str]]:
-    """The JavaScript runtimes yt-dlp may use for YouTube's challenges.
-
-    Deno comes with the project (the `deno` package installs it next to the interpreter);
-    node, when installed, is the fallback.
-    """
-    runtimes: dict[str, dict[str, str]] = {}
-    beside_python = Path(sys.executable).parent / "deno"
-    deno = str(beside_python) if beside_python.exists() else shutil.which("deno")
-    if deno:
-        runtimes["deno"] = {"path": deno}
-    node = shutil.which("node")
-    if node:
-        runtimes["node"] = {"path": node}
-    return runtimes
-
-
-def build_format(profile: TrailerProfileRead) -> str:
-    """The yt-dlp format selector for a profile: capped height, its codecs preferred."""
-    height = f"[height<=?{profile.video_resolution}]"
-    video = _VIDEO_CODEC_FILTERS.get(profile.video_format, "")
-    audio = _AUDIO_CODEC_FILTERS.get(profile.audio_format, "")
-    choices: list[str] = []
-    if video or audio:
-        choices.append(f"bv*{height}{video}+ba{audio}")
-    if video and audio:
-        choices.append(f"bv*{height}{video}+ba")
-    choices += [f"bv*{height}+ba", f"b{height}", "bv*+ba", "b"]
-    return "/".join(choices)
-
-
-def _ffmpeg_location() -> str | None:
-    configured = get_settings().ffmpeg_path
-    if "/" in configured or "\\" in configured:
-        return configured
-    return shutil.which(configured)
-
-
-def build_options(profile: TrailerProfileRead, work_dir: Path) -> dict[str, Any]:
-    """The YoutubeDL parameters for downloading with `profile` into `work_dir`."""
-    postprocessors: list[dict[str, Any]] = []
-    options: dict[str, Any] = {
-        "format": build_format(profile),
-        "outtmpl": {"default": "%(id)s.%(ext)s"},
-        "paths": {"home": str(work_dir)},
-        "restrictfilenames": True,
-        "noplaylist": True,
-        "playlist_items": "1",
-        "merge_output_format": "mkv",
-        "retries": 2,
-        "fragment_retries": 3,
-        "extractor_retries": 1,
-        "updatetime": False,
-        "overwrites": True,
-        "postprocessors": postprocessors,
-    }
-    ffmpeg = _ffmpeg_location()
-    if ffmpeg:
-        options["ffmpeg_location"] = ffmpeg
-    if profile.subtitles_enabled:
-        languages = [code.strip() for code in profile.subtitles_languages.split(",")]
-        options.update(
-            {
-                "writesubtitles": True,
-                "writeautomaticsub": False,
-                "subtitleslangs": [code for code in languages if code] or ["en"],
-                "subtitlesformat": f"{profile.subtitles_format}/vtt/srt/best",
-            }
-        )
-        postprocessors.append({"key": "FFmpegEmbedSubtitle", "already_have_subtitle": False})
-    if profile.embed_metadata:
-        postprocessors.append(
-            {
-                "key": "FFmpegMetadata",
-                "add_metadata": True,
-                "add_chapters": False,
-                "add_infojson": False,
-            }
-        )
-    return options
 
 
 class _Interrupted(DownloadCancelled):
@@ -343,14 +98,21 @@ class _Attempt:
         self.deadline_seconds = deadline_seconds
         self.video_id: str | None = None
 
-    def check(self) -> None:
+    def stop_reason(self) -> _Interrupted | None:
+        """Why this attempt must stop now (cancelled, past its deadline), or None."""
         if self.cancel is not None and self.cancel.is_set():
-            raise _Interrupted(DownloadErrorKind.CANCELLED, "the download was cancelled")
+            return _Interrupted(DownloadErrorKind.CANCELLED, "the download was cancelled")
         if time.monotonic() > self.deadline:
-            raise _Interrupted(
+            return _Interrupted(
                 DownloadErrorKind.FAILED,
                 f"the download took longer than {self.deadline_seconds:g} s",
             )
+        return None
+
+    def check(self) -> None:
+        reason = self.stop_reason()
+        if reason is not None:
+            raise reason
 
     def progress_hook(self, status: dict[str, Any]) -> None:
         info = status.get("info_dict") or {}
@@ -380,69 +142,21 @@ class _Attempt:
         )
 
     def postprocessor_hook(self, status: dict[str, Any]) -> None:
-        if status.get("status") == "started":
-            self.check()
-
-
-class _ChildWatch:
-    """Stops the programs yt-dlp starts for one download when it is cancelled or late.
-
-    yt-dlp runs ffmpeg (merging, embedding subtitles and metadata) without a timeout, and
-    calls no hook while it runs, so a stuck ffmpeg would hold the download for ever. While
-    the yt-dlp call runs, a thread checks the cancel flag and the deadline every
-    `poll_seconds`; once either fires, it kills this process's children whose command
-    line names the download's private work folder (found in /proc, so on Linux only), and
-    keeps `stopped` to report why.
-    """
-
-    def __init__(self, state: _Attempt, marker: str, *, poll_seconds: float = 0.5) -> None:
-        self.state = state
-        self.marker = marker.encode()
-        self.poll_seconds = poll_seconds
-        self.stopped: _Interrupted | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="yt-dlp-child-watch", daemon=True)
-
-    def __enter__(self) -> _ChildWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _watch(self) -> None:
-        while not self._done.wait(self.poll_seconds):
-            try:
-                self.state.check()
-            except _Interrupted as exc:
-                self.stopped = self.stopped or exc
-                for pid in _children_naming(self.marker):
-                    with contextlib.suppress(OSError):
-                        os.kill(pid, signal.SIGKILL)
-                        logger.warning(f"Stopped process {pid} of a download: {exc.reason}")
-
-
-def _children_naming(marker: bytes) -> list[int]:
-    """The ids of this process's children whose command line contains `marker`."""
-    me = os.getpid()
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return []
-    found = []
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{name}/stat").read_text()
-            # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == me and marker in Path(f"/proc/{name}/cmdline").read_bytes():
-                found.append(int(name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
+        if status.get("status") != "started":
+            return
+        self.check()
+        if self.progress is not None:
+            self.progress(
+                DownloadProgress(
+                    video_id=self.video_id,
+                    percent=None,
+                    downloaded_bytes=None,
+                    total_bytes=None,
+                    speed=None,
+                    eta=None,
+                    status="processing",
+                )
+            )
 
 
 def _as_int(value: Any) -> int | None:
@@ -520,7 +234,8 @@ def _download_once(
     options = build_options(profile, work_dir)
     options["progress_hooks"] = [state.progress_hook]
     options["postprocessor_hooks"] = [state.postprocessor_hook]
-    watch = _ChildWatch(state, f"{work_dir}{os.sep}")  # the paths of files inside it
+    # yt-dlp's programs name the paths of files inside the work folder.
+    watch = ProcessWatch(state.stop_reason, f"{work_dir}{os.sep}")
     with watch, guarded_youtube_dl(options) as (ydl, guard):
         try:
             info = ydl.extract_info(url, download=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -25,32 +24,25 @@ from core.base.database.models.media import MediaRead
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.base.notifier import notifier
 from core.download import trailer_file
-from core.download.convert import ConversionError, convert_trailer
-from core.download.downloader import (
-    DownloadErrorKind,
-    DownloadProgress,
-    TrailerDownloadError,
-    download_video,
-)
-from core.download.jobs import download_jobs
+from core.download.convert import convert_trailer
+from core.download.downloader import DownloadProgress, download_video
+from core.download.errors import DownloadErrorKind, TrailerError
 from core.download.recovery import PlacementIntent, write_intent
 from core.download.service import RecordingError, record_trailer_sync
 from core.download.sources import Source, parse_source, resolve_source
+from core.download.stages import CANCELLED_REASON, Stage, Tracker
 from core.download.trailer_search import find_candidates
-from core.download.video_analysis import (
-    TrailerVerificationError,
-    VideoInfo,
-    get_media_info,
-    verify_trailer,
-)
-from core.exceptions import ConflictError, SourceRefusedError
+from core.download.video_analysis import VideoInfo, get_media_info, verify_trailer
+from core.exceptions import SourceRefusedError
 from core.history.fingerprint import file_fingerprint
 from core.library.folders import FolderError
 from core.library.media_service import check_media_folder_on_disk
 
 logger = ModuleLogger("TrailerDownload")
 
-PROGRESS_STEP = 5.0
+
+class Cancelled(Exception):
+    """The download's tracker was cancelled: stop, and record no failure."""
 
 
 class CandidateFailed(Exception):
@@ -83,6 +75,8 @@ class DownloadResult:
 
     ok: bool
     reason: str | None = None
+    cancelled: bool = False
+    """Stopped on request (the queue's cancel, shut-down): not a failure of the source."""
 
     def __bool__(self) -> bool:
         return self.ok
@@ -102,11 +96,9 @@ async def prepare_download(
 ) -> tuple[MediaRead, TrailerProfileRead, Source | None]:
     """Check a download request before it is accepted.
 
-    Raises NotFoundError for an unknown media or profile, ConflictError while a download
-    runs for this media, SourceRefusedError for a source the policy refuses.
+    Raises NotFoundError for an unknown media or profile, SourceRefusedError for a source
+    the policy refuses. (The queue refuses a second download of the same media and profile.)
     """
-    if download_jobs.is_running(media_id):
-        raise ConflictError(f"A trailer download is already running for media {media_id}")
     media = await anyio.to_thread.run_sync(MediaDatabaseManager().read, media_id)
     profiles = TrailerProfileManager()
     if profile_id is None:
@@ -139,7 +131,7 @@ async def _record_failure(media: MediaRead, failure: CandidateFailed) -> None:
 
 
 async def _candidates(
-    media: MediaRead, profile: TrailerProfileRead, source: Source | None
+    media: MediaRead, profile: TrailerProfileRead, source: Source | None, tracker: Tracker
 ) -> AsyncIterator[Source]:
     """The sources to try, in order; the search runs only when it is needed."""
     if source is not None:
@@ -159,6 +151,7 @@ async def _candidates(
     if media.youtube_trailer_id and not profile.always_search:
         tried.add(media.youtube_trailer_id)
         yield parse_source(media.youtube_trailer_id)
+    tracker.update(Stage.SEARCHING)
     failed = await anyio.to_thread.run_sync(EventManager().failed_video_ids, media.id)
     await notifier.send(
         f"Searching for a trailer for {media.title} [{media.id}]", "Info", media_id=media.id
@@ -172,32 +165,23 @@ async def _candidates(
         yield parse_source(video_id)
 
 
-def _progress_reporter(
-    media: MediaRead,
-) -> tuple[threading.Event, Callable[[DownloadProgress], None]]:
-    cancel = threading.Event()
-    last = {"percent": -PROGRESS_STEP}
+def _progress_reporter(tracker: Tracker) -> Callable[[DownloadProgress], None]:
+    """yt-dlp's reports as the tracker's stages: its download, then its own post-processing
+    (merging, embedding) as the start of the conversion."""
 
     def report(progress: DownloadProgress) -> None:
+        if progress.status == "processing":
+            tracker.update(Stage.CONVERTING)
+            return
         percent = progress.percent
-        if percent is None:
-            return
-        if percent - last["percent"] < PROGRESS_STEP and progress.status != "finished":
-            return
-        last["percent"] = percent
-        try:
-            anyio.from_thread.run(
-                lambda: notifier.send(
-                    f"Downloading trailer for {media.title}: {percent:.0f}%",
-                    "Progress",
-                    media_id=media.id,
-                    percent=round(percent, 1),
-                )
-            )
-        except Exception as exc:  # the loop may be shutting down; progress is best effort
-            logger.debug(f"Progress not sent: {exc}")
+        tracker.update(
+            Stage.DOWNLOADING,
+            progress=None if percent is None else percent / 100,
+            speed=progress.speed,
+            eta=progress.eta,
+        )
 
-    return cancel, report
+    return report
 
 
 def __download_and_verify_trailer_sync(
@@ -205,42 +189,57 @@ def __download_and_verify_trailer_sync(
     source: Source,
     profile: TrailerProfileRead,
     work_dir: Path,
-    cancel: threading.Event,
-    report: Callable[[DownloadProgress], None],
+    tracker: Tracker,
 ) -> VerifiedTrailer:
-    """Download, convert and verify one candidate in `work_dir`; blocking."""
+    """Download, convert and verify one candidate in `work_dir`; blocking.
+
+    Raises CandidateFailed, or Cancelled once the tracker is cancelled.
+    """
     try:
+        tracker.update(Stage.DOWNLOADING)
         downloaded = download_video(
             source.url,
             profile,
             work_dir=work_dir,
-            progress=report,
-            cancel=cancel,
+            progress=_progress_reporter(tracker),
+            cancel=tracker.cancel,
         )
-    except TrailerDownloadError as exc:
+        video_id = source.video_id or downloaded.video_id
+        tracker.update(Stage.CONVERTING, progress=0.0)
+        converted = convert_trailer(
+            downloaded.path,
+            profile,
+            output_dir=work_dir,
+            source_url=downloaded.webpage_url,
+            progress=lambda share: tracker.update(Stage.CONVERTING, progress=share),
+            should_stop=tracker.stop_reason,
+        )
+        tracker.update(Stage.VERIFYING)
+        info = get_media_info(str(converted), check_integrity=True)
+        verify_trailer(info, min_duration=profile.min_duration, max_duration=profile.max_duration)
+        assert info is not None
+        verified = VerifiedTrailer(
+            path=converted,
+            video_id=video_id,
+            source_url=downloaded.webpage_url,
+            info=info,
+            fingerprint=file_fingerprint(converted),
+        )
+    except TrailerError as exc:
+        if tracker.cancelled:
+            raise Cancelled(CANCELLED_REASON) from exc
+        for leftover in work_dir.iterdir():
+            leftover.unlink(missing_ok=True)
+        # A source that cannot give this profile's trailer (gone, private, too short, not
+        # convertible) is no use; the next candidate may be. Anything else (the network,
+        # a rate limit) ends this download: the next candidate would fail the same way.
         permanent = exc.kind == DownloadErrorKind.PERMANENT
         raise CandidateFailed(
             source, exc.readable, source_failed=permanent, stop=not permanent, detail=exc.reason
         ) from exc
-    video_id = source.video_id or downloaded.video_id
-    try:
-        converted = convert_trailer(
-            downloaded.path, profile, output_dir=work_dir, source_url=downloaded.webpage_url
-        )
-        info = get_media_info(str(converted), check_integrity=True)
-        verify_trailer(info, min_duration=profile.min_duration, max_duration=profile.max_duration)
-    except (ConversionError, TrailerVerificationError) as exc:
-        for leftover in work_dir.iterdir():
-            leftover.unlink(missing_ok=True)
-        raise CandidateFailed(source, str(exc), source_failed=True, stop=False) from exc
-    assert info is not None
-    return VerifiedTrailer(
-        path=converted,
-        video_id=video_id,
-        source_url=downloaded.webpage_url,
-        info=info,
-        fingerprint=file_fingerprint(converted),
-    )
+    if tracker.cancelled:
+        raise Cancelled(CANCELLED_REASON)
+    return verified
 
 
 def _place_and_record_sync(
@@ -299,28 +298,37 @@ async def download_trailer(
     source: Source | None = None,
     *,
     replaces: int | None = None,
+    tracker: Tracker | None = None,
 ) -> DownloadResult:
     """Download a trailer for `media` with `profile` and record it.
 
     `source` is an explicit video to use; without it, the media's saved `trailer_url`, then
     its saved trailer id (both unless the profile always searches) and then a search give
-    the candidates. With `replaces`
-    (a download record id of this media), once the new trailer is recorded the old file is
-    deleted and its record marked replaced. Returns an ok result when a trailer was
-    downloaded, moved into the media folder and recorded (the download-missing engine's
-    failures of this media and profile are forgotten then); otherwise one with the reason
-    (also logged, broadcast and kept as an event). Never raises, except when cancelled.
+    the candidates. With `replaces` (a download record id of this media), once the new
+    trailer is recorded the old file is deleted and its record marked replaced.
+
+    `tracker` follows the stages (searching, downloading, converting, verifying, moving);
+    its cancel stops the download at once in any stage before moving, leaving no file
+    behind and no failure on record (the result is `cancelled`).
+
+    Returns an ok result when a trailer was downloaded, moved into the media folder and
+    recorded (the download-missing engine's failures of this media and profile are
+    forgotten then); otherwise one with the reason (also logged, broadcast and kept as an
+    event). Never raises, except when its task is cancelled.
     """
     settings = get_settings()
+    tracker = tracker or Tracker()
     work_dir = settings.temp_dir / f"media-{media.id}-{uuid.uuid4().hex[:12]}"
-    cancel, report = _progress_reporter(media)
     last_reason = "no trailer was found"
     try:
         await mark_downloading(media)
         # Refused before anything is fetched; checked again just before the trailer is placed.
         await anyio.to_thread.run_sync(check_media_folder_on_disk, media)
         await anyio.to_thread.run_sync(lambda: work_dir.mkdir(parents=True, exist_ok=True))
-        async for candidate in _candidates(media, profile, source):
+        async for candidate in _candidates(media, profile, source, tracker):
+            if tracker.cancelled:
+                raise Cancelled(CANCELLED_REASON)
+            tracker.trying(candidate.url)
             await notifier.send(
                 f"Downloading trailer for {media.title} [{media.id}] from {candidate.url}",
                 "Info",
@@ -333,8 +341,7 @@ async def download_trailer(
                     candidate,
                     profile,
                     work_dir,
-                    cancel,
-                    report,
+                    tracker,
                 )
             except CandidateFailed as failure:
                 last_reason = failure.reason
@@ -346,6 +353,8 @@ async def download_trailer(
                 if failure.stop:
                     break
                 continue
+            if not tracker.begin_moving():
+                raise Cancelled(CANCELLED_REASON)
             try:
                 await anyio.to_thread.run_sync(
                     _place_and_record_sync, media, profile, verified, work_dir, replaces
@@ -366,14 +375,19 @@ async def download_trailer(
             await _forget_failures(media, profile)
             await notifier.send(msg, "Success", media_id=media.id)
             return DownloadResult(ok=True)
+        if tracker.cancelled:  # the search ended after a cancel, with nothing to try
+            raise Cancelled(CANCELLED_REASON)
     except asyncio.CancelledError:
-        cancel.set()
+        tracker.cancel.set()
         with anyio.CancelScope(shield=True):
-            await _finish_failed(media, "the download was cancelled")
+            await _finish_failed(media, CANCELLED_REASON)
         raise
+    except Cancelled:
+        logger.info(f"Trailer download for {media.title} [{media.id}] was cancelled")
+        last_reason = CANCELLED_REASON
     except FolderError as exc:
         last_reason = exc.detail
-    except TrailerDownloadError as exc:  # the search failed: no candidate to try
+    except TrailerError as exc:  # the search failed: no candidate to try
         logger.warning(f"Trailer search for {media.title} [{media.id}] failed: {exc.reason}")
         last_reason = exc.readable
     except Exception as exc:
@@ -383,7 +397,7 @@ async def download_trailer(
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(shutil.rmtree, work_dir, True)
     await _finish_failed(media, last_reason)
-    return DownloadResult(ok=False, reason=last_reason)
+    return DownloadResult(ok=False, reason=last_reason, cancelled=tracker.cancelled)
 
 
 async def _forget_failures(media: MediaRead, profile: TrailerProfileRead) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.utils.process import ProcessTimeoutError, run_process
+from core.download.errors import DownloadErrorKind, TrailerError
 
 logger = ModuleLogger("VideoAnalysis")
 
@@ -115,12 +116,11 @@ class VideoInfo(BaseModel):
         return [s for s in self.streams if s.codec_type == "subtitle"]
 
 
-class TrailerVerificationError(Exception):
-    """A file that is not an acceptable trailer; the message says why."""
+class TrailerVerificationError(TrailerError):
+    """A file that is not an acceptable trailer; the message says why. The source gave it,
+    so the source is no use for this profile (PERMANENT)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    default_kind = DownloadErrorKind.PERMANENT
 
 
 def convert_duration(seconds: float) -> str:

@@ -12,10 +12,10 @@ The source, in order: the media's saved `trailer_url`, else its YouTube id (from
 or set by hand), else a search with the profile's query (a profile that always searches
 skips the first two); `core.download.trailer.download_trailer` goes down that list.
 
-The run (`download_missing`) goes through the due pairs one at a time (the queue and a
-concurrency setting come with the Activity page); each download is a download job of its
-media, so a download started by hand meanwhile is refused (409) and a media already
-downloading is left for the next run. One media's failure is recorded and the run goes on.
+The run (`download_missing`) puts every due pair in the download queue
+(`core.download.queue`), which runs `DOWNLOAD_CONCURRENCY` of them at a time, and waits for
+them all; a pair queued already (by hand, say) is left to that download. One media's
+failure is recorded and the run goes on; a download cancelled in the queue is no failure.
 Planning is three bulk reads and a loop: 20,000 media plan in well under a second
 (bench/wanted.py).
 """
@@ -39,8 +39,8 @@ from core.base.database.manager.wanted import WantedManager, WantedMedia
 from core.base.database.models.base import as_utc, utc_now
 from core.base.database.models.media import MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfileRead, word_list
-from core.download.jobs import download_jobs
-from core.download.trailer import DownloadResult, download_trailer
+from core.download.queue import QueueItem, download_queue
+from core.download.trailer import DownloadResult
 from core.exceptions import ConflictError, NotFoundError
 from core.history.reconcile import StopRequested
 
@@ -105,7 +105,7 @@ class WantedItem:
     due: bool
     """The next run tries it: no failure yet or its wait is over, and not downloading."""
     downloading: bool = False
-    """A download of this media runs now (started by hand or by the engine)."""
+    """A download of this media runs now, or one of this pair waits in the queue."""
     attempts: int = 0
     """Failed attempts in a row."""
     last_error: str | None = None
@@ -114,10 +114,11 @@ class WantedItem:
     """When it may be tried again after a failure; None: at the next run."""
 
 
-def plan(now: datetime) -> list[WantedItem]:
+def plan(now: datetime, queued: set[tuple[int, int]] | None = None) -> list[WantedItem]:
     """What the engine would do at `now`: every wanted pair, by media title then profile
-    priority (highest first). A media whose download runs now is listed as downloading
-    (not due)."""
+    priority (highest first). A media whose download runs now, and a pair in `queued`
+    (the download queue's (media, profile) pairs), are listed as downloading (not due)."""
+    queued = queued or set()
     profiles = [
         (p, word_list(p.title_words)) for p in TrailerProfileManager().read_all() if p.enabled
     ]
@@ -128,10 +129,11 @@ def plan(now: datetime) -> list[WantedItem]:
         failures = data.failures(_session=session)
     items: list[WantedItem] = []
     for m in media:
-        downloading = m.status == MonitorStatus.DOWNLOADING
+        running = m.status == MonitorStatus.DOWNLOADING
         for profile, words in profiles:
             if (m.id, profile.id) in present or not applies(profile, m, words):
                 continue
+            downloading = running or (m.id, profile.id) in queued
             failure = failures.get((m.id, profile.id))
             items.append(
                 WantedItem(
@@ -161,7 +163,9 @@ class DownloadMissingSummary(BaseModel):
     waiting: int = 0
     """Pairs still in their wait after a failure."""
     busy: int = 0
-    """Pairs whose media was downloading already (left for the next run)."""
+    """Pairs downloading or queued already (left to that download)."""
+    cancelled: int = 0
+    """Downloads cancelled in the queue (or by shut-down): not failures."""
     errors: list[str] = []
     """The first reasons of failures, for the task's summary."""
 
@@ -169,48 +173,56 @@ class DownloadMissingSummary(BaseModel):
 KEPT_ERRORS = 20
 
 
-async def _download(item: WantedItem) -> DownloadResult | None:
-    """One download as its media's download job; None when the media is busy or gone."""
+async def _enqueue(item: WantedItem) -> QueueItem | None:
+    """Queue one due pair; None when it is queued already, or gone since the plan."""
     try:
         media = await anyio.to_thread.run_sync(MediaDatabaseManager().read, item.media_id)
         profile = await anyio.to_thread.run_sync(TrailerProfileManager().read, item.profile_id)
     except NotFoundError:
-        return None  # removed since the plan
+        return None
     if not media.monitor or not profile.enabled:
         return None
     try:
-        job = download_jobs.start(media.id, download_trailer(media, profile))
+        return download_queue.add(media, profile, origin="engine")
     except ConflictError:
         return None
-    result: DownloadResult = await job
-    if result.ok and profile.stop_monitoring:
-        await anyio.to_thread.run_sync(MediaDatabaseManager().set_monitor, [media.id], False)
+
+
+async def _outcome(queued: QueueItem) -> DownloadResult:
+    """The queued download's result; with it, "stop monitoring after download" applies."""
+    result = await download_queue.wait(queued)
+    if result.ok and queued.profile.stop_monitoring:
+        await anyio.to_thread.run_sync(MediaDatabaseManager().set_monitor, [queued.media.id], False)
     return result
 
 
 def download_missing(
     stop: threading.Event, *, clock: Callable[[], datetime] = utc_now
 ) -> DownloadMissingSummary:
-    """Download every due wanted trailer, one at a time; blocking, in an anyio worker
-    thread (the downloads themselves run on the event loop as download jobs)."""
-    items = plan(clock())
+    """Queue every due wanted trailer and wait for the queue to download them; blocking,
+    in an anyio worker thread (the downloads themselves run on the event loop)."""
+    items = plan(clock(), anyio.from_thread.run_sync(download_queue.pairs))
     summary = DownloadMissingSummary(wanted=len(items))
-    data = WantedManager()
+    queued: list[tuple[WantedItem, QueueItem]] = []
     for item in items:
-        if stop.is_set():
-            raise StopRequested("The app is shutting down")
         if item.downloading:
             summary.busy += 1
-            continue
-        if not item.due:
+        elif not item.due:
             summary.waiting += 1
-            continue
-        result = anyio.from_thread.run(_download, item)
-        if result is None:
+        elif (added := anyio.from_thread.run(_enqueue, item)) is None:
             summary.busy += 1
-            continue
+        else:
+            queued.append((item, added))
+    data = WantedManager()
+    for item, added in queued:
+        if stop.is_set():
+            raise StopRequested("The app is shutting down")
+        result = anyio.from_thread.run(_outcome, added)
         if result.ok:
             summary.downloaded += 1
+            continue
+        if result.cancelled:
+            summary.cancelled += 1
             continue
         reason = result.reason or "no trailer was found"
         now = clock()
@@ -231,6 +243,7 @@ def download_missing(
         )
     logger.info(
         f"Download missing: {summary.downloaded} downloaded, {summary.failed} failed, "
-        f"{summary.waiting} waiting after failures, {summary.busy} busy, of {summary.wanted}"
+        f"{summary.cancelled} cancelled, {summary.waiting} waiting after failures, "
+        f"{summary.busy} busy, of {summary.wanted}"
     )
     return summary

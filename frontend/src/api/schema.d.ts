@@ -230,7 +230,8 @@ export interface paths {
         put?: never;
         /**
          * Start Download
-         * @description Start a trailer download in the background; 409 while one runs for this media.
+         * @description Queue a trailer download (GET /queue follows it); 409 while one of this media with
+         *     this profile is queued already.
          */
         post: operations["start_download_api_v1_media__media_id__download_post"];
         delete?: never;
@@ -343,7 +344,7 @@ export interface paths {
          *
          *     The profile is the one given, else the record's, else the default one. With
          *     `replace`, once the new trailer is recorded the old file is deleted and the old record
-         *     marked replaced. 409 while a download runs for the media.
+         *     marked replaced. 409 while one of the media with that profile is queued already.
          */
         post: operations["redownload_api_v1_downloads__download_id__redownload_post"];
         delete?: never;
@@ -739,6 +740,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Queue
+         * @description Running downloads (by start), then the waiting ones in order, each with its stage
+         *     (queued, searching, downloading, converting, verifying, moving) and progress. Changes
+         *     are pushed over the websocket as "Queue" messages.
+         */
+        get: operations["list_queue_api_v1_queue_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Queued
+         * @description Cancel a download: a waiting one leaves the queue; a running one stops its programs
+         *     and removes its partial files before this answers. 404 when it is not in the queue.
+         */
+        delete: operations["cancel_queued_api_v1_queue__item_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/status": {
         parameters: {
             query?: never;
@@ -922,6 +966,11 @@ export interface components {
             media_id: number;
             /** Profile Id */
             profile_id: number;
+            /**
+             * Queue Id
+             * @description The download's id in the queue (GET /queue)
+             */
+            queue_id: number;
             /** Message */
             message: string;
         };
@@ -1440,6 +1489,63 @@ export interface components {
             count: number;
         };
         /**
+         * QueueItemRead
+         * @description A download waiting or running in the queue.
+         */
+        QueueItemRead: {
+            /** Id */
+            id: number;
+            /** Media Id */
+            media_id: number;
+            /** Media Title */
+            media_title: string;
+            /** Profile Id */
+            profile_id: number;
+            /** Profile Name */
+            profile_name: string;
+            stage: components["schemas"]["Stage"];
+            /**
+             * Progress
+             * @description Share of the stage done, 0 to 1; null: unknown
+             */
+            progress: number | null;
+            /**
+             * Speed
+             * @description Bytes per second while downloading
+             */
+            speed: number | null;
+            /**
+             * Eta
+             * @description Seconds left in the download, by yt-dlp
+             */
+            eta: number | null;
+            /**
+             * Source
+             * @description The URL tried now (or asked for)
+             */
+            source: string | null;
+            /**
+             * Origin
+             * @description Started by hand, or by the download-missing engine
+             * @enum {string}
+             */
+            origin: "manual" | "engine";
+            /**
+             * Replaces
+             * @description The download record the new trailer replaces
+             */
+            replaces: number | null;
+            /** Cancelling */
+            cancelling: boolean;
+            /**
+             * Added At
+             * Format: date-time
+             */
+            added_at: string;
+            /** Started At */
+            started_at: string | null;
+        };
+        /**
          * RedownloadRequest
          * @description A profile (default: the record's, else the default one); `replace` retires the old.
          */
@@ -1544,6 +1650,12 @@ export interface components {
          * @enum {string}
          */
         SortOrder: "asc" | "desc";
+        /**
+         * Stage
+         * @description The stages of a download, in order.
+         * @enum {string}
+         */
+        Stage: "queued" | "searching" | "downloading" | "converting" | "verifying" | "moving";
         /**
          * TaskRead
          * @description A task as the API shows it: its schedule, whether it runs, its last run.
@@ -7218,6 +7330,207 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_queue_api_v1_queue_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueItemRead"][];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_queued_api_v1_queue__item_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record's id */
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The trailer is being moved into place */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Body too large */
             413: {

@@ -306,8 +306,9 @@ def test_redownload_conflicts_while_a_download_runs(
     assert status_of(client, media.id) == "downloading"
     second = client.post(f"{DOWNLOADS}/{record['id']}/redownload", json={})
     assert second.status_code == 409
-    assert "already running" in second.json()["detail"]
-    manual = client.post(f"/api/v1/media/{media.id}/download", json={})
+    assert "queued already" in second.json()["detail"]
+    same_profile = {"profile_id": record["profile_id"]}
+    manual = client.post(f"/api/v1/media/{media.id}/download", json=same_profile)
     assert manual.status_code == 409
     assert wait_download_finished(client, media.id)["status"] == "downloaded"
     assert len(client.get(f"/api/v1/media/{media.id}/downloads").json()) == 2

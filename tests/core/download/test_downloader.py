@@ -12,17 +12,9 @@ import pytest
 
 from config.settings import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
-from core.download.downloader import (
-    DownloadedVideo,
-    DownloadErrorKind,
-    DownloadProgress,
-    TrailerDownloadError,
-    _children_naming,
-    build_format,
-    classify_error,
-    clean_error_message,
-    download_video,
-)
+from core.download.downloader import DownloadedVideo, DownloadProgress, download_video
+from core.download.errors import DownloadErrorKind, TrailerDownloadError
+from core.download.process_watch import descendants_naming
 from tests.utils.factories import make_profile
 from tests.utils.http_server import VideoServer
 from tests.utils.mediafiles import make_video
@@ -94,10 +86,14 @@ def test_progress_is_reported_up_to_finished(
     video_server: VideoServer, clips: dict[str, Path], profile: TrailerProfileRead, work_dir: Path
 ) -> None:
     url = serve(video_server, clips, "big.mkv")
-    events: list[DownloadProgress] = []
 
-    video = download_video(url, profile, work_dir=work_dir, progress=events.append)
+    reports: list[DownloadProgress] = []
+    video = download_video(url, profile, work_dir=work_dir, progress=reports.append)
 
+    # yt-dlp's post-processors (embedding the metadata) report after the download.
+    processing = [i for i, e in enumerate(reports) if e.status == "processing"]
+    events = [e for e in reports if e.status != "processing"]
+    assert processing and processing[0] == len(events)
     size = video.path.stat().st_size
     assert events, "no progress was reported"
     assert events[-1].status == "finished"
@@ -418,129 +414,6 @@ def test_a_failure_keeps_files_that_were_there_before(
     assert earlier.read_bytes() == b"kept"
 
 
-# Messages as yt-dlp words them (DownloadError text, with its "ERROR: " prefix).
-CLASSIFIED_MESSAGES = [
-    ("ERROR: [youtube] dQw4w9WgXcQ: Video unavailable", "permanent"),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Video unavailable. This video has been removed by the "
-        "uploader",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Video unavailable. This video is no longer available "
-        "because the YouTube account associated with this video has been terminated.",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Private video. Sign in if you've been granted access to "
-        "this video. Use --cookies-from-browser or --cookies for the authentication.",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Sign in to confirm your age. This video may be "
-        "inappropriate for some users. Use --cookies-from-browser or --cookies for the "
-        "authentication.",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Join this channel to get access to members-only content "
-        "like this video, and other exclusive perks.",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Video unavailable. This video contains content from SME, "
-        "who has blocked it on copyright grounds",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: The uploader has not made this video available in your "
-        "country",
-        "permanent",
-    ),
-    ("ERROR: Unsupported URL: https://example.com/trailers", "permanent"),
-    (
-        "ERROR: [generic] trailer: Unable to download webpage: HTTP Error 404: Not Found "
-        "(caused by <HTTPError 404: Not Found>)",
-        "permanent",
-    ),
-    ("ERROR: unable to download video data: HTTP Error 410: Gone", "permanent"),
-    ("ERROR: [vimeo] 12345: No video formats found!", "permanent"),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Requested format is not available. Use --list-formats "
-        "for a list of available formats",
-        "permanent",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Unable to download API page: HTTP Error 429: Too Many "
-        "Requests (caused by <HTTPError 429: Too Many Requests>)",
-        "rate_limited",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Sign in to confirm you’re not a bot. Use "
-        "--cookies-from-browser or --cookies for the authentication.",
-        "rate_limited",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Sign in to confirm you're not a bot. This helps protect "
-        "our community.",
-        "rate_limited",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: This content isn't available, try again later. The "
-        "current session has been rate-limited by YouTube for up to an hour.",
-        "rate_limited",
-    ),
-    (
-        "ERROR: [youtube] dQw4w9WgXcQ: Unable to download API page: <urlopen error [Errno -3] "
-        "Temporary failure in name resolution> (caused by TransportError(...))",
-        "network",
-    ),
-    ("ERROR: unable to download video data: The read operation timed out", "network"),
-    (
-        "ERROR: [generic] x: Unable to download webpage: [Errno 111] Connection refused (caused "
-        "by TransportError('[Errno 111] Connection refused'))",
-        "network",
-    ),
-    ("ERROR: [Errno 104] Connection reset by peer", "network"),
-    (
-        "ERROR: [generic] x: Unable to download webpage: HTTP Error 503: Service Unavailable",
-        "network",
-    ),
-    ("ERROR: unable to download video data: HTTP Error 502: Bad Gateway", "network"),
-    ("ERROR: IncompleteRead(1024 bytes read, 2048 more expected)", "network"),
-    ("ERROR: Downloaded 1024 bytes, expected 4096 bytes", "failed"),
-    ("ERROR: unable to download video data: HTTP Error 403: Forbidden", "failed"),
-    ("ERROR: Postprocessing: Conversion failed!", "failed"),
-]
-
-
-@pytest.mark.parametrize(("message", "kind"), CLASSIFIED_MESSAGES)
-def test_classify_error(message: str, kind: str) -> None:
-    assert classify_error(message) == DownloadErrorKind(kind)
-
-
-def test_clean_error_message_strips_prefix_and_colours() -> None:
-    raw = "\x1b[0;31mERROR:\x1b[0m [youtube] abc: Video unavailable\n"
-    assert clean_error_message(raw) == "[youtube] abc: Video unavailable"
-    assert clean_error_message("") == "yt-dlp failed without a message"
-
-
-def test_format_prefers_the_profile_codecs_under_the_height_cap() -> None:
-    h264 = build_format(make_profile(video_resolution=720))
-    assert h264.split("/") == [
-        "bv*[height<=?720][vcodec^=avc1]+ba[acodec^=mp4a]",
-        "bv*[height<=?720][vcodec^=avc1]+ba",
-        "bv*[height<=?720]+ba",
-        "b[height<=?720]",
-        "bv*+ba",
-        "b",
-    ]
-    copy = build_format(make_profile(video_format="copy", audio_format="copy"))
-    assert copy == "bv*[height<=?1080]+ba/b[height<=?1080]/bv*+ba/b"
-    vp9 = build_format(make_profile(video_format="vp9", audio_format="opus"))
-    assert vp9.startswith("bv*[height<=?1080][vcodec~='^vp0?9']+ba[acodec=opus]/")
-
-
 HANGING_FFMPEG = """#!{python}
 import os, sys, time
 if "-i" not in sys.argv:  # yt-dlp's checks (-version, -bsfs) get the real answer
@@ -566,7 +439,7 @@ def hanging_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def running_children_named(marker: str) -> list[int]:
-    return _children_naming(marker.encode())
+    return [process.pid for process in descendants_naming(marker)]
 
 
 @pytest.mark.slow

@@ -18,8 +18,9 @@ import pytest
 
 from config.settings import get_settings
 from core.download import sources
-from core.download.downloader import DownloadErrorKind, TrailerDownloadError, download_video
+from core.download.downloader import download_video
 from core.download.egress import EgressGuard
+from core.download.errors import DownloadErrorKind, TrailerDownloadError
 from core.download.sources import IPAddress, resolve_source
 from tests.utils.factories import make_profile
 from tests.utils.http_server import VideoServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.download.downloader import DownloadErrorKind, TrailerDownloadError
+from core.download.errors import DownloadErrorKind, TrailerDownloadError
 from core.download.messages import MAX_SHOWN, readable_reason
 
 REPORT = (

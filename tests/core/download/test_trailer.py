@@ -270,7 +270,7 @@ def test_second_request_while_running_gets_409(
         f"/api/v1/media/{media['id']}/download", json={"profile_id": chosen["id"], "url": url}
     )
     assert second.status_code == 409
-    assert "already running" in second.json()["detail"]
+    assert "queued already" in second.json()["detail"]
     assert wait_download_finished(client, media["id"])["status"] == "downloaded"
     assert len(client.get(f"/api/v1/media/{media['id']}/downloads").json()) == 1
 

@@ -6,7 +6,9 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -59,3 +61,87 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.kill()
+
+
+class ProcessStoppedError(RuntimeError):
+    """The command was stopped before its end because `should_stop` gave a reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_process_lines(
+    args: Sequence[str],
+    *,
+    timeout: float,
+    on_line: Callable[[str], None],
+    should_stop: Callable[[], str | None] | None = None,
+    poll_seconds: float = 0.25,
+) -> ProcessResult:
+    """`run_process`, handing each line of the program's standard output to `on_line` as
+    it comes (ffmpeg's `-progress pipe:1`), and stopping it once `should_stop` gives a
+    reason. Blocking.
+
+    A watch thread ends the program (its whole process group) at the timeout or the stop;
+    standard error is read by a thread of its own, so that neither pipe can fill and hang
+    the program. `stdout` in the result is empty: its lines went to `on_line`.
+    Raises ProcessTimeoutError, ProcessStoppedError, or FileNotFoundError as run_process.
+    """
+    deadline = time.monotonic() + timeout
+    with subprocess.Popen(
+        list(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        errors: list[bytes] = []
+        ended = threading.Event()
+        verdict: list[BaseException] = []
+        stderr = proc.stderr
+
+        def read_errors() -> None:
+            errors.extend(iter(stderr.readline, b""))
+
+        def watch() -> None:
+            while not ended.wait(poll_seconds):
+                reason = should_stop() if should_stop is not None else None
+                if reason is not None:
+                    verdict.append(ProcessStoppedError(reason))
+                elif time.monotonic() > deadline:
+                    verdict.append(
+                        ProcessTimeoutError(
+                            f"{args[0]} did not finish within {timeout:g} s and was stopped"
+                        )
+                    )
+                else:
+                    continue
+                _kill_group(proc)
+                return
+
+        helpers = [
+            threading.Thread(target=read_errors, name="process-stderr", daemon=True),
+            threading.Thread(target=watch, name="process-watch", daemon=True),
+        ]
+        for helper in helpers:
+            helper.start()
+        try:
+            for raw in iter(proc.stdout.readline, b""):
+                on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+            proc.wait()
+        except BaseException:
+            _kill_group(proc)
+            raise
+        finally:
+            ended.set()
+            for helper in helpers:
+                helper.join()
+    if verdict:
+        raise verdict[0]
+    return ProcessResult(
+        returncode=proc.returncode,
+        stdout="",
+        stderr=b"".join(errors).decode("utf-8", errors="replace"),
+    )
