@@ -47,6 +47,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(recover_interrupted_downloads)
     # Check the recorded trailer files in the background: start-up does not wait for it.
     # Then on schedule: every task every interval (the intervals are the user's, stored).
+    download_queue.start()
     await scheduler.start()
     try:
         scheduler.run_now(RECONCILE)

@@ -138,6 +138,8 @@ def data_dir(
     monkeypatch.setenv("APP_DATA_DIR", str(data))
     monkeypatch.setenv("APP_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("ALLOW_LOCAL_SOURCES", "true")
+    # Tests start download_missing themselves; those of DOWNLOAD_ON_MONITOR turn it on.
+    monkeypatch.setenv("DOWNLOAD_ON_MONITOR", "false")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     reset_app_state()
     yield data

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Trailer downloads that run at the same time; the rest wait in the queue. One suits a
     # small NAS and keeps YouTube's rate limits away.
     download_concurrency: int = Field(default=1, ge=1, le=8)
+    # Media that become monitored (by hand, or brought in monitored by a Radarr/Sonarr sync)
+    # start the download_missing task at once, rather than at its next interval.
+    download_on_monitor: bool = True
     # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
 

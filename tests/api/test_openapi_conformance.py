@@ -15,11 +15,13 @@ from tests.utils.server import Server
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 # Operations that would start downloads or background work, replace the API key this run
-# signs in with, or ask a Radarr/Sonarr at a generated address (the network: tests reach
-# 127.0.0.1 only; tests/api/v1/test_connections_arr.py covers them against the stand-in).
+# signs in with, ask a Radarr/Sonarr at a generated address, or search YouTube (the network:
+# tests reach 127.0.0.1 only; tests/api/v1/test_connections_arr.py covers the Radarr/Sonarr
+# ones against the stand-in, tests/api/v1/test_search.py the search against a fake).
 EXCLUDED = "|".join(
     [
         "start_download_api_v1_media__media_id__download_post",
+        "search_trailers_api_v1_media__media_id__search_get",
         "redownload_api_v1_downloads__download_id__redownload_post",
         "start_task_api_v1_tasks__name__post",
         "regenerate_api_key_api_v1_settings_api_key_post",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import DB_INT_MAX, IdPath
 from core.base.database.manager.event import EventManager
 from core.base.database.models.event import EventType
-from core.base.database.models.history import EventHistoryRead
+from core.base.database.models.history import SEARCH_MAX, EventHistoryRead
 from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 
 router = APIRouter(tags=["events"])
@@ -26,10 +26,23 @@ def list_events(
     since: Annotated[
         datetime | None, Query(description="Created at or after this time; naive is UTC")
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=SEARCH_MAX,
+            description="Part of the media title or the video id, ignoring case; every "
+            "character is literal",
+        ),
+    ] = None,
 ) -> Page[EventHistoryRead]:
     """Every media's events, newest first, paged and optionally filtered."""
     return manager.read_page(
-        page=page, page_size=page_size, media_id=media_id, event_type=event_type, since=since
+        page=page,
+        page_size=page_size,
+        media_id=media_id,
+        event_type=event_type,
+        since=since,
+        q=q,
     )
 
 

@@ -17,6 +17,7 @@ from core.base.database.models.media import MediaCreate, MediaRead, MediaUpdate,
 from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.download import trailer_file
 from core.library import media_service
+from core.tasks.registry import download_missing_now
 
 router = APIRouter(prefix="/media", tags=["media"])
 manager = MediaDatabaseManager()
@@ -67,8 +68,12 @@ class BulkResult(BaseModel):
 
 @router.post("/bulk")
 def bulk_update_media(body: BulkMonitor) -> BulkResult:
-    """Set `monitor` on up to 1000 media at once; each one's status follows."""
-    return BulkResult(updated=media_service.set_monitor(body.ids, body.monitor))
+    """Set `monitor` on up to 1000 media at once; each one's status follows. Media that
+    become monitored start the download_missing task (unless DOWNLOAD_ON_MONITOR is off)."""
+    updated = media_service.set_monitor(body.ids, body.monitor)
+    if body.monitor and updated:
+        download_missing_now(f"{updated} media were monitored")
+    return BulkResult(updated=updated)
 
 
 @router.get("/{media_id}")
@@ -79,14 +84,23 @@ def read_media(media_id: IdPath) -> MediaRead:
 @router.patch("/{media_id}")
 def update_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
     """Change the fields sent. A new folder is checked like a new media's; `trailer_url`
-    must be an http(s) URL (a YouTube link or id is stored as `youtube_trailer_id`)."""
-    return media_service.update_media(media_id, media)
+    must be an http(s) URL (a YouTube link or id is stored as `youtube_trailer_id`).
+    Monitoring turned on starts the download_missing task (unless DOWNLOAD_ON_MONITOR is
+    off)."""
+    return _update(media_id, media)
+
+
+def _update(media_id: int, media: MediaUpdate) -> MediaRead:
+    updated = media_service.update_media(media_id, media)
+    if media.monitor:
+        download_missing_now(f"{updated.title} was monitored")
+    return updated
 
 
 @router.put("/{media_id}")
 def replace_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
     """As PATCH: only the fields sent change."""
-    return media_service.update_media(media_id, media)
+    return _update(media_id, media)
 
 
 @router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -14,6 +14,7 @@ from api.v1 import (
     posters,
     queue,
     roots,
+    search,
     settings,
     tasks,
     trailerprofiles,
@@ -34,3 +35,4 @@ api_router.include_router(roots.router)
 api_router.include_router(posters.router)
 api_router.include_router(wanted.router)
 api_router.include_router(queue.router)
+api_router.include_router(search.router)

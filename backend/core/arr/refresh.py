@@ -18,6 +18,7 @@ from core.arr.sync import SyncSummary, is_syncing, sync_connection
 from core.base.notifier import notifier
 from core.exceptions import AppError, ConflictError
 from core.history.reconcile import StopRequested
+from core.tasks.registry import download_missing_now
 
 logger = ModuleLogger("ArrRefresh")
 STOP_TIMEOUT = 15.0
@@ -63,6 +64,10 @@ class ConnectionRefreshes:
             await notifier.send("Refresh failed: see the logs", "Error")
             return
         self.last[connection_id] = summary
+        if summary.added or summary.updated:
+            await anyio.to_thread.run_sync(
+                download_missing_now, f"the refresh of {summary.connection_name} brought media"
+            )
         await notifier.send(
             f"Synced {summary.connection_name}: {summary.added} added, {summary.updated} "
             f"updated, {summary.removed} removed, {summary.skipped} skipped",

@@ -32,7 +32,9 @@ from core.download.errors import (
     classify_error,
     clean_error_message,
 )
+from core.download.fit import known_duration, rejection_reasons
 from core.download.process_watch import ProcessWatch
+from core.download.video_analysis import remote_duration
 from core.download.ytdlp_options import build_options, guarded_youtube_dl
 
 logger = ModuleLogger("Downloader")
@@ -159,6 +161,39 @@ class _Attempt:
             )
 
 
+class _ProfileCheck:
+    """yt-dlp's `match_filter`: once it knows the video, and before a byte of it is
+    fetched, a video that does not fit the profile (its duration, the title's include and
+    exclude words, a live stream or a Short: `core.download.fit`) stops the download as a
+    PERMANENT failure of the source. A direct video link has no duration in its page; it
+    is read from the file's header through the egress guard.
+
+    yt-dlp skips a video whose filter gives a reason (and re-raises an exception from the
+    filter without its arguments), so the reason is kept in `rejected` for the caller.
+    """
+
+    def __init__(self, profile: TrailerProfileRead, proxy: str) -> None:
+        self.profile = profile
+        self.proxy = proxy
+        self.rejected: str | None = None
+
+    def __call__(self, info: dict[str, Any], *, incomplete: bool = False) -> str | None:
+        if incomplete:  # a playlist's entry before its extraction: judged once complete
+            return None
+        reasons = rejection_reasons(info, self.profile)
+        media_url = info.get("url")
+        if not reasons and known_duration(info) is None and isinstance(media_url, str):
+            duration = remote_duration(media_url, proxy=self.proxy)
+            if duration is not None:
+                reasons = rejection_reasons({**info, "duration": duration}, self.profile)
+        if reasons:
+            name = info.get("title") or info.get("id") or "the video"
+            self.rejected = (
+                f"{name} does not fit the profile {self.profile.name}: {'; '.join(reasons)}"
+            )
+        return self.rejected
+
+
 def _as_int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
@@ -237,6 +272,8 @@ def _download_once(
     # yt-dlp's programs name the paths of files inside the work folder.
     watch = ProcessWatch(state.stop_reason, f"{work_dir}{os.sep}")
     with watch, guarded_youtube_dl(options) as (ydl, guard):
+        fit = _ProfileCheck(profile, guard.proxy_url)
+        ydl.params["match_filter"] = fit
         try:
             info = ydl.extract_info(url, download=True)
         except _Interrupted as exc:
@@ -252,6 +289,8 @@ def _download_once(
                 raise
             raise _download_error(exc, watch.stopped, state.video_id) from exc
 
+    if fit.rejected is not None:
+        raise TrailerDownloadError(DownloadErrorKind.PERMANENT, fit.rejected)
     info = _single_entry(info)
     if info is None:
         raise TrailerDownloadError(DownloadErrorKind.PERMANENT, f"no video found at {url}")

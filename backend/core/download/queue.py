@@ -151,6 +151,11 @@ class DownloadQueue:
             self._limiter = anyio.CapacityLimiter(get_settings().download_concurrency)
         return self._limiter
 
+    def start(self) -> None:
+        """At the app's start, on its event loop: slots as DOWNLOAD_CONCURRENCY says."""
+        self._limiter = anyio.CapacityLimiter(get_settings().download_concurrency)
+        self._media_locks.clear()
+
     def set_concurrency(self, slots: int) -> None:
         self.limiter.total_tokens = slots
 

@@ -320,6 +320,27 @@ def get_media_info(file_path: str, *, check_integrity: bool = False) -> VideoInf
     return info
 
 
+def remote_duration(url: str, *, proxy: str) -> float | None:
+    """The duration of the video at `url`, read by ffprobe through the HTTP proxy `proxy`
+    (the egress guard) from the file's header; None when it cannot be read. Blocking.
+
+    For a direct video link, whose page yt-dlp's generic extractor cannot read a duration
+    from: the check before a download needs it.
+    """
+    settings = get_settings()
+    args = [
+        settings.ffprobe_path, "-v", "error", "-http_proxy", proxy,
+        "-show_entries", "format=duration", "-of", "json", "--", url,
+    ]  # fmt: skip
+    try:
+        result = run_process(args, timeout=settings.ffprobe_timeout)
+        seconds = json.loads(result.stdout or "{}").get("format", {}).get("duration")
+        return float(seconds) if seconds is not None else None
+    except (OSError, ProcessTimeoutError, ValueError, AttributeError) as exc:
+        logger.debug(f"No duration read from {url}: {exc}")
+        return None
+
+
 def verify_trailer(info: VideoInfo | None, *, min_duration: int, max_duration: int) -> None:
     """Raise TrailerVerificationError unless `info` describes a playable trailer.
 

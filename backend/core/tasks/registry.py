@@ -6,12 +6,19 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.from_thread
+
+from app_logger import ModuleLogger
+from config import get_settings
+from core.base.database.manager.task import TaskManager
 from core.base.database.migrate import BACKUPS_KEPT
 from core.history.backfill import backfill_library
 from core.history.reconcile import reconcile_library
 from core.tasks.cleanup import cleanup
 from core.tasks.runner import TaskFunction, TaskRunner, as_dict
 from core.tasks.wanted import download_missing
+
+logger = ModuleLogger("Tasks")
 
 RECONCILE = "reconcile"
 BACKFILL = "backfill"
@@ -43,6 +50,8 @@ def _sync(stop: threading.Event) -> Any:
 
     connections = sync_all_connections(stop=stop)
     local = scan_local_roots(stop)
+    if any(s.added or s.updated for s in connections.connections):
+        download_missing_now("the sync brought in or changed media")
     return {"connections": connections.model_dump(mode="json"), "local": as_dict(local)}
 
 
@@ -77,3 +86,24 @@ TASKS: dict[str, TaskDefinition] = {
 }
 
 task_runner = TaskRunner({name: task.function for name, task in TASKS.items()}, store=True)
+
+
+def download_missing_now(why: str) -> bool:
+    """Media became monitored (`why`): start `download_missing` now rather than at its
+    next interval, as Radarr searches for a movie added with "start search"; a run that is
+    going already is followed by another. Not when DOWNLOAD_ON_MONITOR is off or the task
+    is disabled. Blocking: call it from a worker thread. True when it started now."""
+    if not get_settings().download_on_monitor:
+        return False
+    try:
+        if not TaskManager().read(DOWNLOAD_MISSING).enabled:
+            return False
+        started = anyio.from_thread.run_sync(task_runner.start_soon, DOWNLOAD_MISSING)
+    except Exception as exc:  # the change that asked is done; the schedule still runs
+        logger.error(f"Could not start {DOWNLOAD_MISSING} ({why}): {exc}")
+        return False
+    if started:
+        logger.info(f"Started {DOWNLOAD_MISSING}: {why}")
+    else:
+        logger.info(f"{DOWNLOAD_MISSING} runs again once its current run ends: {why}")
+    return started

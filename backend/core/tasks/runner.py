@@ -69,6 +69,8 @@ class TaskRunner:
         self._states: dict[str, TaskState] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stops: dict[str, threading.Event] = {}
+        self._again: set[str] = set()
+        """Tasks asked to run again once their current run has ended (`start_soon`)."""
 
     def _state(self, name: str) -> TaskState:
         if name not in self.registry:
@@ -98,10 +100,30 @@ class TaskRunner:
         state.running = True
         state.last_started_at = utc_now()
         self._stops[name] = stop
-        self._tasks[name] = asyncio.create_task(
-            self._run(name, self.registry[name], stop), name=f"task-{name}"
-        )
+        task = asyncio.create_task(self._run(name, self.registry[name], stop), name=f"task-{name}")
+        self._tasks[name] = task
+        task.add_done_callback(lambda _task: self._follow_up(name, stop))
         return self.state(name)
+
+    def start_soon(self, name: str) -> bool:
+        """Start the task now, or once its current run has ended when it is running (what
+        that run planned before may miss what changed since): True when it started now.
+        Several asks during one run make one more run."""
+        if self.is_running(name):
+            self._state(name)
+            self._again.add(name)
+            return False
+        self.start(name)
+        return True
+
+    def _follow_up(self, name: str, stop: threading.Event) -> None:
+        if name not in self._again or stop.is_set():
+            return
+        self._again.discard(name)
+        try:
+            self.start(name)
+        except (ConflictError, RuntimeError) as exc:  # started meanwhile; the loop closing
+            logger.info(f"Task {name} was not run again: {exc}")
 
     async def _record(self, what: str, write: Callable[[], None]) -> None:
         if not self.store:

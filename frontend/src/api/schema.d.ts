@@ -783,6 +783,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/{media_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Trailers
+         * @description Search YouTube for the media's trailer with the profile's query; each video found
+         *     says whether the profile's filters accept it, and why not. Nothing is downloaded.
+         *
+         *     502 when YouTube's search fails (unreachable, rate-limited), with the reason.
+         */
+        get: operations["search_trailers_api_v1_media__media_id__search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/status": {
         parameters: {
             query?: never;
@@ -1162,7 +1185,9 @@ export interface components {
         };
         /**
          * EventHistoryRead
-         * @description An event with the title of its media (for a removed media: the title it had).
+         * @description An event with the title and year of its media.
+         *
+         *     For a removed media, `media_title` is the "Title (Year)" it had and `media_year` is None.
          */
         EventHistoryRead: {
             event_type: components["schemas"]["EventType"];
@@ -1193,6 +1218,8 @@ export interface components {
             media_id: number | null;
             /** Download Id */
             download_id: number | null;
+            /** Media Year */
+            media_year?: number | null;
         };
         /**
          * EventType
@@ -1631,6 +1658,42 @@ export interface components {
              */
             errors: number;
         };
+        /**
+         * SearchCandidate
+         * @description One video of a search, and the profile's verdict on it.
+         */
+        SearchCandidate: {
+            /** Video Id */
+            video_id: string;
+            /** Url */
+            url: string;
+            /** Title */
+            title: string | null;
+            /** Channel */
+            channel: string | null;
+            /**
+             * Duration
+             * @description Seconds; null when not known
+             */
+            duration: number | null;
+            /**
+             * Resolution
+             * @description `WxH` or `<height>p` when the search result says; YouTube's search results usually do not, so this is mostly null
+             */
+            resolution: string | null;
+            /** Thumbnail */
+            thumbnail: string | null;
+            /**
+             * Passes
+             * @description Whether the profile's filters accept it
+             */
+            passes: boolean;
+            /**
+             * Reasons
+             * @description Why the profile's filters reject it; empty when it passes
+             */
+            reasons: string[];
+        };
         /** SetupCredentials */
         SetupCredentials: {
             /** Username */
@@ -2046,6 +2109,23 @@ export interface components {
             title_words?: string | null;
             /** Stop Monitoring */
             stop_monitoring?: boolean | null;
+        };
+        /**
+         * TrailerSearch
+         * @description A search for a media's trailer: the query sent and the videos found.
+         */
+        TrailerSearch: {
+            /** Media Id */
+            media_id: number;
+            /** Profile Id */
+            profile_id: number;
+            /** Query */
+            query: string;
+            /**
+             * Candidates
+             * @description Those that pass first, in the order an automatic download tries them; then the others, in YouTube's order
+             */
+            candidates: components["schemas"]["SearchCandidate"][];
         };
         /**
          * ValidationError
@@ -5924,6 +6004,8 @@ export interface operations {
                 event_type?: components["schemas"]["EventType"] | null;
                 /** @description Created at or after this time; naive is UTC */
                 since?: string | null;
+                /** @description Part of the media title or the video id, ignoring case; every character is literal */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -7552,6 +7634,123 @@ export interface operations {
             };
             /** @description Throttled */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be written */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    search_trailers_api_v1_media__media_id__search_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the enabled profile of highest priority */
+                profile_id?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The record's id */
+                media_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrailerSearch"];
+                };
+            };
+            /** @description Refused request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: FastAPI's list form, or a sentence from the app */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Throttled */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description YouTube's search failed */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

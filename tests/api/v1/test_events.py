@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import col, select
 
+from core.base.database.engine import read_session
 from core.base.database.manager.event import EventManager
-from core.base.database.models.event import EventCreate, EventType
+from core.base.database.manager.history_search import media_title_contains, text_contains
+from core.base.database.models.event import Event, EventCreate, EventType
 from tests.utils.factories import make_download, make_media
 
 EVENTS = "/api/v1/events"
@@ -62,6 +66,7 @@ def test_all_events_newest_first_with_titles(client: TestClient, log: dict[str, 
     assert messages(body["records"]) == [f"event {n}" for n in range(5, -1, -1)]
     newest = body["records"][0]
     assert newest["media_title"] == "Up"
+    assert newest["media_year"] == 2009
     assert newest["event_type"] == "restored"
     assert newest["media_id"] == log["up"].id
     deleted = body["records"][2]
@@ -109,6 +114,123 @@ def test_filters(client: TestClient, log: dict[str, Any]) -> None:
     }
 
 
+@pytest.fixture
+def failures(data_dir: Any) -> dict[str, Any]:
+    """Failed attempts of three media, one hour apart, oldest first; one media removed."""
+    alien = make_media(title="Alien", year=1979)
+    aliens = make_media(title="Aliens", year=1986)
+    sale = make_media(title="Half_Price 50% Off", year=2020)
+    specs = [
+        (alien, "dQw4w9WgXcQ", True),
+        (aliens, "https://vimeo.com/76979871", False),
+        (sale, "abcdefghijk", False),
+        (alien, "Zx_9-Qw8Er7", False),
+    ]
+    made = [
+        EventManager().create(
+            EventCreate(
+                media_id=media.id,
+                event_type=EventType.DOWNLOAD_FAILED,
+                video_id=video_id,
+                source_failed=source_failed,
+                message=f"Download from {video_id} failed: attempt {n}",
+                created_at=T0 + timedelta(hours=n),
+            )
+        )
+        for n, (media, video_id, source_failed) in enumerate(specs)
+    ]
+    EventManager().record_media_removed("Predator (1987)", "gone from Radarr")
+    return {"alien": alien, "aliens": aliens, "sale": sale, "events": made}
+
+
+def search(client: TestClient, q: str, **params: Any) -> list[str]:
+    """The messages of the events that `q` finds, newest first."""
+    return messages(get_page(client, q=q, page_size=500, **params)["records"])
+
+
+def test_search_by_title_ignores_case(client: TestClient, failures: dict[str, Any]) -> None:
+    # Three characters or more go through the trigram index; shorter text is a LIKE.
+    assert search(client, "ALIEN", event_type="download_failed") == [
+        "Download from Zx_9-Qw8Er7 failed: attempt 3",
+        "Download from https://vimeo.com/76979871 failed: attempt 1",
+        "Download from dQw4w9WgXcQ failed: attempt 0",
+    ]
+    assert search(client, "aliens") == [
+        "Download from https://vimeo.com/76979871 failed: attempt 1"
+    ]
+    assert len(search(client, "al")) == 4  # Alien twice, Aliens, Half_Price
+    assert search(client, "ns") == ["Download from https://vimeo.com/76979871 failed: attempt 1"]
+
+
+def test_search_by_video_id_or_url(client: TestClient, failures: dict[str, Any]) -> None:
+    assert search(client, "dqw4w9") == ["Download from dQw4w9WgXcQ failed: attempt 0"]
+    assert search(client, "vimeo.com/7697") == [
+        "Download from https://vimeo.com/76979871 failed: attempt 1"
+    ]
+    assert search(client, "9-q") == ["Download from Zx_9-Qw8Er7 failed: attempt 3"]
+
+
+def test_search_takes_every_character_literally(
+    client: TestClient, failures: dict[str, Any]
+) -> None:
+    sale = "Download from abcdefghijk failed: attempt 2"
+    assert search(client, "50%") == [sale]
+    assert search(client, "f_p") == [sale]
+    assert search(client, "_") == ["Download from Zx_9-Qw8Er7 failed: attempt 3", sale]
+    assert search(client, "%") == [sale]
+    assert search(client, '"') == []
+    assert search(client, "Alien OR Aliens") == []
+
+
+def test_search_finds_a_removed_media_by_its_kept_title(
+    client: TestClient, failures: dict[str, Any]
+) -> None:
+    found = get_page(client, q="predator")["records"]
+    assert [r["event_type"] for r in found] == ["media_removed"]
+    assert found[0]["media_title"] == "Predator (1987)"
+    assert found[0]["media_id"] is None and found[0]["media_year"] is None
+    assert get_page(client, q="predator", event_type="download_failed")["total"] == 0
+
+
+def test_search_with_the_other_filters_and_paging(
+    client: TestClient, failures: dict[str, Any]
+) -> None:
+    alien = failures["alien"]
+    first = get_page(client, q="alien", event_type="download_failed", page_size=2)
+    assert first["total"] == 3
+    assert [r["video_id"] for r in first["records"]] == [
+        "Zx_9-Qw8Er7",
+        "https://vimeo.com/76979871",
+    ]
+    assert [r["media_year"] for r in first["records"]] == [1979, 1986]
+    last = get_page(client, q="alien", event_type="download_failed", page_size=2, page=2)
+    assert [r["source_failed"] for r in last["records"]] == [True]
+    assert search(client, "alien", media_id=alien.id, since="2026-02-01T01:00:00Z") == [
+        "Download from Zx_9-Qw8Er7 failed: attempt 3"
+    ]
+
+
+@pytest.mark.parametrize("q", ["", "   "])
+def test_blank_search_filters_nothing(client: TestClient, failures: dict[str, Any], q: str) -> None:
+    assert get_page(client, q=q)["total"] == 5
+
+
+@pytest.mark.parametrize("q", ["alien", "dQw"])
+def test_title_search_uses_the_trigram_index(data_dir: Any, q: str) -> None:
+    condition = media_title_contains(col(Event.media_id), q) | text_contains(col(Event.video_id), q)
+    with read_session() as session:
+        compiled = (
+            select(Event.id)
+            .where(condition)
+            .compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        )
+        plan = " | ".join(
+            row[3] for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+        )
+    assert "SCAN media_title_search VIRTUAL TABLE INDEX" in plan
+    assert "SCAN media " not in f"{plan} "
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -119,6 +241,7 @@ def test_filters(client: TestClient, log: dict[str, Any]) -> None:
         {"page_size": 0},
         {"media_id": 0},
         {"since": "last week"},
+        {"q": "x" * 201},
     ],
 )
 def test_bad_event_queries_are_422(client: TestClient, params: dict[str, Any]) -> None:
@@ -133,6 +256,7 @@ def test_media_events(client: TestClient, log: dict[str, Any]) -> None:
     records = response.json()
     assert messages(records) == ["event 5", "event 4", "event 2"]
     assert {r["media_title"] for r in records} == {"Up"}
+    assert {r["media_year"] for r in records} == {2009}
     assert records[0]["id"] == log["events"][5].id
 
 

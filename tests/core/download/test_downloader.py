@@ -45,7 +45,7 @@ def serve(server: VideoServer, clips: dict[str, Path], name: str, as_name: str =
 
 @pytest.fixture
 def profile() -> TrailerProfileRead:
-    return make_profile(embed_metadata=False)
+    return make_profile(min_duration=0, embed_metadata=False)
 
 
 @pytest.fixture
@@ -112,7 +112,9 @@ def test_metadata_embeds_the_source_url(
 ) -> None:
     url = serve(video_server, clips, "clip.mkv")
 
-    video = download_video(url, make_profile(embed_metadata=True), work_dir=work_dir)
+    video = download_video(
+        url, make_profile(min_duration=0, embed_metadata=True), work_dir=work_dir
+    )
 
     tags = {k.lower(): v for k, v in ffprobe_json(video.path)["format"]["tags"].items()}
     assert tags["comment"] == url
@@ -157,7 +159,7 @@ def test_the_profile_caps_the_height(
     video_server: VideoServer, clips: dict[str, Path], work_dir: Path, cap: int, height: int
 ) -> None:
     url = write_page(video_server, clips)
-    profile = make_profile(video_resolution=cap, embed_metadata=False)
+    profile = make_profile(min_duration=0, video_resolution=cap, embed_metadata=False)
 
     video = download_video(url, profile, work_dir=work_dir)
 
@@ -171,7 +173,9 @@ def test_subtitles_of_the_profile_languages_are_embedded(
     video_server: VideoServer, clips: dict[str, Path], work_dir: Path
 ) -> None:
     url = write_page(video_server, clips)
-    profile = make_profile(subtitles_enabled=True, subtitles_languages="fr", embed_metadata=False)
+    profile = make_profile(
+        min_duration=0, subtitles_enabled=True, subtitles_languages="fr", embed_metadata=False
+    )
 
     video = download_video(url, profile, work_dir=work_dir)
 
@@ -253,7 +257,8 @@ def test_a_retry_can_succeed(
     video = download_video(url, profile, work_dir=work_dir, retries=3, backoff_seconds=0.01)
 
     assert video.path.read_bytes() == clips["clip.mp4"].read_bytes()
-    assert video_server.requests("clip.mp4") == 4  # two failures, then the page and the file
+    # Two failures, then the page, the duration check (ffprobe reads the header), the file.
+    assert video_server.requests("clip.mp4") == 5
 
 
 @pytest.mark.slow
@@ -372,7 +377,7 @@ def test_cancel_before_post_processing_removes_the_download(
     with pytest.raises(TrailerDownloadError) as caught:
         download_video(
             url,
-            make_profile(embed_metadata=True),
+            make_profile(min_duration=0, embed_metadata=True),
             work_dir=work_dir,
             progress=cancel_when_finished,
             cancel=cancel,
@@ -451,7 +456,10 @@ def test_deadline_stops_an_ffmpeg_that_yt_dlp_runs(
     with pytest.raises(TrailerDownloadError) as caught:
         # Embedding metadata makes yt-dlp run ffmpeg after the download.
         download_video(
-            url, make_profile(embed_metadata=True), work_dir=work_dir, deadline_seconds=4
+            url,
+            make_profile(min_duration=0, embed_metadata=True),
+            work_dir=work_dir,
+            deadline_seconds=4,
         )
 
     assert caught.value.kind is DownloadErrorKind.FAILED
@@ -477,7 +485,12 @@ def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
     canceller.start()
     try:
         with pytest.raises(TrailerDownloadError) as caught:
-            download_video(url, make_profile(embed_metadata=True), work_dir=work_dir, cancel=cancel)
+            download_video(
+                url,
+                make_profile(min_duration=0, embed_metadata=True),
+                work_dir=work_dir,
+                cancel=cancel,
+            )
     finally:
         cancel.set()
         canceller.join()
@@ -485,3 +498,35 @@ def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
     assert caught.value.kind is DownloadErrorKind.CANCELLED
     assert running_children_named(str(work_dir)) == []
     assert list(work_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_video_shorter_than_the_profile_allows_is_refused_before_it_is_downloaded(
+    video_server: VideoServer, clips: dict[str, Path], work_dir: Path
+) -> None:
+    """A direct link has no duration in its page: ffprobe reads it from the file's header
+    (through the egress guard), and nothing is downloaded."""
+    url = serve(video_server, clips, "clip.mp4", as_name="short.mp4")
+    with pytest.raises(TrailerDownloadError) as caught:
+        download_video(url, make_profile(name="Long ones", min_duration=30), work_dir=work_dir)
+
+    assert caught.value.kind is DownloadErrorKind.PERMANENT
+    assert caught.value.reason == (
+        "short does not fit the profile Long ones: shorter than the profile's minimum of 30 s"
+    )
+    assert list(work_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_title_with_an_excluded_word_is_refused_before_it_is_downloaded(
+    video_server: VideoServer, clips: dict[str, Path], work_dir: Path
+) -> None:
+    url = serve(video_server, clips, "clip.mp4", as_name="trailer-reaction.mp4")
+    profile = make_profile(min_duration=0, exclude_words="reaction, review")
+    with pytest.raises(TrailerDownloadError) as caught:
+        download_video(url, profile, work_dir=work_dir)
+
+    assert caught.value.kind is DownloadErrorKind.PERMANENT
+    assert "title has the excluded word 'reaction'" in caught.value.reason
+    assert list(work_dir.iterdir()) == []
+    assert video_server.requests("trailer-reaction.mp4") == 1  # yt-dlp's look at the page

@@ -160,7 +160,7 @@ def test_a_redirect_to_a_local_address_is_refused_during_the_download(
     (public_server.root / "clip.mp4").write_bytes(clip.read_bytes())
     public_server.redirect("to-local.mp4", local_server.url("clip.mp4"))
     public_server.redirect("to-public.mp4", public_server.url("clip.mp4"))
-    profile = make_profile(embed_metadata=False)
+    profile = make_profile(min_duration=0, embed_metadata=False)
 
     source = resolve_source(public_server.url("to-local.mp4"))  # passes the first check
     with pytest.raises(TrailerDownloadError) as refused:
@@ -199,7 +199,9 @@ def test_a_name_that_resolves_to_a_local_address_the_second_time_is_refused(
     source = resolve_source(url)
     assert not answers  # the check used the first, public answer
     with pytest.raises(TrailerDownloadError) as refused:
-        download_video(source.url, make_profile(), work_dir=tmp_path / "work", retries=1)
+        download_video(
+            source.url, make_profile(min_duration=0), work_dir=tmp_path / "work", retries=1
+        )
     assert refused.value.kind is DownloadErrorKind.PERMANENT
     assert "trailers.rebind.test resolves to 127.0.0.1" in refused.value.reason
     assert local_server.requests("clip.mp4") == 0

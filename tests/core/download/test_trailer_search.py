@@ -1,7 +1,7 @@
-"""Trailer search: the query, the filtering of results, and the search through yt-dlp.
+"""Trailer search: the query, the judging of results, and the search through yt-dlp.
 
-YouTube cannot be reached from the tests, so `YoutubeDL.extract_info` is replaced by a fake that
-answers with the shape yt-dlp's `ytsearchN:` gives with `extract_flat`; everything else is real.
+YouTube cannot be reached from the tests: `FakeSearch` (tests/utils/youtube_search.py) answers
+in the shape yt-dlp's `ytsearchN:` gives with `extract_flat`; everything else is real.
 """
 
 from __future__ import annotations
@@ -9,110 +9,34 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import yt_dlp
 from yt_dlp.utils import DownloadError
 
 from core.base.database.models.trailerprofile import TrailerProfileRead
-from core.download.downloader import DownloadErrorKind, TrailerDownloadError
+from core.download.errors import DownloadErrorKind, TrailerDownloadError
+from core.download.fit import rejection_reasons
 from core.download.trailer_search import (
     build_search_query,
     filter_candidates,
     find_candidates,
+    judge_results,
     search_youtube,
 )
 from tests.utils.factories import make_media, make_profile
-
-
-def entry(
-    video_id: str,
-    title: str,
-    duration: float | None = 150.0,
-    *,
-    live_status: str | None = None,
-    shorts: bool = False,
-) -> dict[str, Any]:
-    """One flat search result as yt-dlp's YouTube search gives it."""
-    path = "shorts/" if shorts else "watch?v="
-    return {
-        "_type": "url",
-        "ie_key": "Youtube",
-        "id": video_id,
-        "url": f"https://www.youtube.com/{path}{video_id}",
-        "title": title,
-        "description": None,
-        "duration": duration,
-        "channel_id": "UCi8e0iOVk1fEOogdfu4YgfA",
-        "channel": "Movieclips Trailers",
-        "channel_url": "https://www.youtube.com/channel/UCi8e0iOVk1fEOogdfu4YgfA",
-        "uploader": "Movieclips Trailers",
-        "uploader_id": "@MovieclipsTrailers",
-        "uploader_url": "https://www.youtube.com/@MovieclipsTrailers",
-        "thumbnails": [{"url": f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg"}],
-        "timestamp": None,
-        "release_timestamp": None,
-        "availability": None,
-        "view_count": 1_234_567,
-        "live_status": live_status,
-        "channel_is_verified": True,
-        "__x_forwarded_for_ip": None,
-    }
-
-
-def search_result(query: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """What `extract_info("ytsearchN:query", download=False)` returns with extract_flat."""
-    return {
-        "_type": "playlist",
-        "id": query,
-        "title": query,
-        "entries": entries,
-        "webpage_url": f"ytsearch{len(entries)}:{query}",
-        "original_url": f"ytsearch{len(entries)}:{query}",
-        "webpage_url_basename": query,
-        "webpage_url_domain": None,
-        "extractor": "youtube:search",
-        "extractor_key": "YoutubeSearch",
-        "epoch": 1764000000,
-        "playlist_count": len(entries),
-    }
-
-
-class FakeSearch:
-    """Stands in for YoutubeDL.extract_info; records the URLs and options it was called with."""
-
-    def __init__(self, entries: list[dict[str, Any]], error: Exception | None = None) -> None:
-        self.entries = entries
-        self.error = error
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> FakeSearch:
-        fake = self
-
-        def extract_info(
-            ydl: yt_dlp.YoutubeDL, url: str, download: bool = True, **kwargs: Any
-        ) -> dict[str, Any]:
-            assert download is False, "a search must not download"
-            fake.calls.append((url, dict(ydl.params)))
-            if fake.error is not None:
-                raise fake.error
-            prefix, _, query = url.partition(":")
-            limit = int(prefix.removeprefix("ytsearch"))
-            return search_result(query, fake.entries[:limit])
-
-        monkeypatch.setattr(yt_dlp.YoutubeDL, "extract_info", extract_info)
-        return self
-
+from tests.utils.youtube_search import FakeSearch, search_entry
 
 RESULTS = [
-    entry("aaaaaaaaaa1", "Dune: Part Two | Official Trailer 3"),
-    entry("aaaaaaaaaa2", "Dune Part Two - Trailer REACTION", 900.0),
-    entry("aaaaaaaaaa3", "Dune: Part Two Teaser", 20.0),
-    entry("aaaaaaaaaa4", "Dune: Part Two Trailer (no duration known)", None),
-    entry("aaaaaaaaaa5", "DUNE PART TWO Final Trailer (2024)", 181.0),
-    entry("aaaaaaaaaa6", "Dune Part Two LIVE premiere", None, live_status="is_live"),
-    entry("aaaaaaaaaa7", "Dune Part Two trailer premiere", None, live_status="is_upcoming"),
-    entry("aaaaaaaaaa8", "Dune Part Two trailer #shorts", 45.0, shorts=True),
-    entry("aaaaaaaaaa1", "Dune: Part Two | Official Trailer 3 (duplicate)"),
-    entry("aaaaaaaaaa9", "Dune: Part Two Behind the Scenes Trailer", 300.0, live_status="was_live"),
+    search_entry("aaaaaaaaaa1", "Dune: Part Two | Official Trailer 3"),
+    search_entry("aaaaaaaaaa2", "Dune Part Two - Trailer REACTION", 900.0),
+    search_entry("aaaaaaaaaa3", "Dune: Part Two Teaser", 20.0),
+    search_entry("aaaaaaaaaa4", "Dune: Part Two Trailer (no duration known)", None),
+    search_entry("aaaaaaaaaa5", "DUNE PART TWO Final Trailer (2024)", 181.0),
+    search_entry("aaaaaaaaaa6", "Dune Part Two LIVE premiere", None, live_status="is_live"),
+    search_entry("aaaaaaaaaa7", "Dune Part Two trailer premiere", None, live_status="is_upcoming"),
+    search_entry("aaaaaaaaaa8", "Dune Part Two trailer #shorts", 45.0, shorts=True),
+    search_entry("aaaaaaaaaa1", "Dune: Part Two | Official Trailer 3 (duplicate)"),
+    search_entry(
+        "aaaaaaaaaa9", "Dune: Part Two Behind the Scenes Trailer", 300.0, live_status="was_live"
+    ),
 ]
 
 
@@ -171,20 +95,20 @@ def test_filter_include_and_exclude_words_ignore_case() -> None:
 def test_filter_duration_bounds_are_inclusive() -> None:
     profile = make_profile(min_duration=60, max_duration=120)
     entries = [
-        entry("bbbbbbbbbb1", "at min", 60.0),
-        entry("bbbbbbbbbb2", "at max", 120.0),
-        entry("bbbbbbbbbb3", "below", 59.9),
-        entry("bbbbbbbbbb4", "above", 120.5),
+        search_entry("bbbbbbbbbb1", "at min", 60.0),
+        search_entry("bbbbbbbbbb2", "at max", 120.0),
+        search_entry("bbbbbbbbbb3", "below", 59.9),
+        search_entry("bbbbbbbbbb4", "above", 120.5),
     ]
     assert filter_candidates(entries, profile, exclude_ids=set()) == ["bbbbbbbbbb1", "bbbbbbbbbb2"]
 
 
 def test_filter_skips_results_that_are_not_youtube_videos(profile: TrailerProfileRead) -> None:
-    playlist = entry("PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf", "Dune trailers playlist")
+    playlist = search_entry("PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf", "Dune trailers playlist")
     playlist["ie_key"] = "YoutubeTab"
-    other_site = entry("eeeeeeeeee1", "Dune trailer elsewhere")
+    other_site = search_entry("eeeeeeeeee1", "Dune trailer elsewhere")
     other_site["ie_key"] = "Generic"
-    no_title = entry("cccccccccc1", "ignored")
+    no_title = search_entry("cccccccccc1", "ignored")
     no_title["title"] = None
     entries: list[Any] = [
         playlist,
@@ -192,12 +116,96 @@ def test_filter_skips_results_that_are_not_youtube_videos(profile: TrailerProfil
         None,
         {"_type": "url"},
         no_title,
-        entry("cccccccccc2", "ok"),
+        search_entry("cccccccccc2", "ok"),
     ]
 
     assert filter_candidates(entries, profile, exclude_ids=set()) == ["cccccccccc1", "cccccccccc2"]
     strict = make_profile(include_words="trailer")
     assert filter_candidates(entries, strict, exclude_ids=set()) == []
+
+
+def test_rejection_reasons_name_every_filter_that_fails() -> None:
+    profile = make_profile(
+        min_duration=30, max_duration=600, include_words="trailer", exclude_words="reaction"
+    )
+
+    def reasons(entry: dict[str, Any]) -> list[str]:
+        return rejection_reasons(entry, profile, failed_ids={"ffffffffff1"})
+
+    assert reasons(search_entry("ffffffffff0", "Dune Official Trailer")) == []
+    assert reasons(search_entry("ffffffffff0", "Dune trailer, length unknown", None)) == []
+    assert reasons(search_entry("ffffffffff0", "Dune: the REACTION", 900.0)) == [
+        "title lacks the word 'trailer'",
+        "title has the excluded word 'reaction'",
+        "longer than the profile's maximum of 600 s",
+    ]
+    assert reasons(search_entry("ffffffffff0", "Dune Teaser", 20.0)) == [
+        "title lacks the word 'trailer'",
+        "shorter than the profile's minimum of 30 s",
+    ]
+    assert reasons(search_entry("ffffffffff1", "Dune Trailer")) == ["failed before"]
+    assert reasons(search_entry("ffffffffff0", "trailer", None, live_status="is_live")) == [
+        "a live stream"
+    ]
+    assert reasons(search_entry("ffffffffff0", "trailer", None, live_status="is_upcoming")) == [
+        "a live stream that has not started"
+    ]
+    assert reasons(search_entry("ffffffffff0", "trailer", 45.0, shorts=True)) == ["a Short"]
+
+
+def test_judged_results_pass_as_the_filter_accepts_them(profile: TrailerProfileRead) -> None:
+    failed = {"aaaaaaaaaa5"}
+
+    judged = judge_results(RESULTS, profile, failed_ids=failed)
+
+    passing = [c.video_id for c in judged if c.passes]
+    assert passing == filter_candidates(RESULTS, profile, exclude_ids=failed)
+    # Every video once: those that pass first, then the others in YouTube's order.
+    assert [c.video_id for c in judged] == [
+        *passing,
+        "aaaaaaaaaa2",
+        "aaaaaaaaaa3",
+        "aaaaaaaaaa5",
+        "aaaaaaaaaa6",
+        "aaaaaaaaaa7",
+        "aaaaaaaaaa8",
+    ]
+    assert all(c.reasons == [] for c in judged if c.passes)
+    by_id = {c.video_id: c for c in judged}
+    assert by_id["aaaaaaaaaa5"].reasons == ["failed before"]
+    assert by_id["aaaaaaaaaa8"].reasons == ["a Short"]
+
+
+def test_a_judged_result_describes_the_video(profile: TrailerProfileRead) -> None:
+    plain = search_entry("gggggggggg1", "  Dune: Part Two | Official Trailer 3 ", 181.0)
+    sized = search_entry("gggggggggg2", "Dune trailer in 1080p", 150)
+    sized.update(width=1920, height=1080, thumbnail="https://i.ytimg.com/vi/gggggggggg2/x.jpg")
+    tall = search_entry("gggggggggg3", "Dune trailer")
+    tall.update(height=720, thumbnails=[{"url": "http://i.ytimg.com/insecure.jpg"}])
+    bare = search_entry("gggggggggg4", "")
+    bare.update(title=None, channel=None, thumbnails=None)
+
+    first, second, third, fourth = judge_results(
+        [plain, sized, tall, bare], profile, failed_ids=set()
+    )
+
+    assert first.model_dump() == {
+        "video_id": "gggggggggg1",
+        "url": "https://www.youtube.com/watch?v=gggggggggg1",
+        "title": "Dune: Part Two | Official Trailer 3",
+        "channel": "Movieclips Trailers",
+        "duration": 181.0,
+        "resolution": None,  # YouTube's flat search results do not say
+        "thumbnail": "https://i.ytimg.com/vi/gggggggggg1/hqdefault.jpg",
+        "passes": True,
+        "reasons": [],
+    }
+    assert (second.resolution, second.thumbnail) == (
+        "1920x1080",
+        "https://i.ytimg.com/vi/gggggggggg2/x.jpg",
+    )
+    assert (third.resolution, third.thumbnail) == ("720p", None)
+    assert (fourth.title, fourth.channel, fourth.thumbnail) == (None, "Movieclips Trailers", None)
 
 
 def test_search_youtube_asks_yt_dlp_for_flat_results(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,7 +272,7 @@ def test_find_candidates_searches_and_filters(
 
 
 def test_find_candidates_with_nothing_suitable(monkeypatch: pytest.MonkeyPatch) -> None:
-    FakeSearch([entry("dddddddddd1", "Dune review", 1200.0)]).install(monkeypatch)
+    FakeSearch([search_entry("dddddddddd1", "Dune review", 1200.0)]).install(monkeypatch)
     media = make_media(title="Dune", year=2021)
 
     assert find_candidates(media, make_profile(), exclude_ids=set()) == []

@@ -104,3 +104,24 @@ async def test_a_disabled_task_has_no_next_run_and_run_now_moves_the_next_one() 
     finally:
         scheduler.shutdown()
         await runner.cancel_all()
+
+
+@pytest.mark.anyio
+async def test_asked_to_run_while_running_it_runs_once_more_after() -> None:
+    gate = Gate()
+    runner = TaskRunner({"backfill": gate})
+    try:
+        assert runner.start_soon("backfill") is True
+        assert await wait_for(gate.entered)
+        gate.entered.clear()
+        # Asked twice during the run (media monitored while it plans): one run follows.
+        assert runner.start_soon("backfill") is False
+        assert runner.start_soon("backfill") is False
+        gate.opened.set()
+        assert await wait_for(gate.entered), "the task did not run again"
+        await runner.wait("backfill")
+        await anyio.sleep(0.1)
+        assert not runner.is_running("backfill")
+        assert gate.runs == 2
+    finally:
+        await runner.cancel_all()

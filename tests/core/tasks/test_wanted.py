@@ -15,9 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from config import get_settings
 from core.base.database.engine import get_engine
 from core.base.database.manager.wanted import WantedManager, WantedMedia
 from core.base.database.models.media import MonitorStatus
+from core.download.queue import download_queue
 from core.tasks.wanted import (
     DownloadMissingSummary,
     applies,
@@ -176,8 +178,17 @@ def run_engine(client: TestClient, clock: datetime | None = None) -> DownloadMis
 
 @pytest.mark.slow
 def test_a_monitored_library_gets_its_trailers_with_no_click(
-    client: TestClient, video_server: VideoServer, tmp_path: Path, db_file: Path
+    client: TestClient,
+    video_server: VideoServer,
+    tmp_path: Path,
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Monitoring 20 media is all it takes: the engine starts by itself (DOWNLOAD_ON_MONITOR)
+    and the queue downloads two at a time."""
+    monkeypatch.setenv("DOWNLOAD_ON_MONITOR", "true")
+    get_settings.cache_clear()
+    download_queue.set_concurrency(2)
     disable_default(db_file)
     profile = engine_profile(client)
     source = make_video(video_server.root / "clip.mp4", duration=1, width=160, height=120)
@@ -193,24 +204,35 @@ def test_a_monitored_library_gets_its_trailers_with_no_click(
             "year": 2000 + n,
             "is_movie": True,
             "folder_path": str(folder),
-            "monitor": True,
+            "monitor": False,
             "trailer_url": video_server.url(f"t{n}.mp4"),
         }
         answer = client.post("/api/v1/media", json=body)
         assert answer.status_code == 201, answer.text
         ids.append(answer.json()["id"])
-    assert client.get("/api/v1/wanted").json()["total"] == 20
+    assert client.get("/api/v1/wanted").json()["total"] == 0
+    most_at_once = 0
 
-    assert client.post("/api/v1/tasks/download_missing").status_code == 202
+    def running_downloads() -> int:
+        nonlocal most_at_once
+        running = [i for i in client.get("/api/v1/queue").json() if i["started_at"]]
+        most_at_once = max(most_at_once, len(running))
+        return len(running)
+
+    monitored = client.post("/api/v1/media/bulk", json={"ids": ids, "monitor": True})
+    assert monitored.json() == {"updated": 20}
+    wait_until(running_downloads, "the engine's first downloads")
     state = wait_until(
         lambda: (
-            (s := client.get("/api/v1/tasks/download_missing").json())["running"] is False
+            running_downloads() >= 0
+            and (s := client.get("/api/v1/tasks/download_missing").json())["running"] is False
             and s["last_finished_at"]
             and s
         ),
         "the download_missing run",
         timeout=600,
     )
+    assert most_at_once <= 2
 
     assert state["last_error"] is None
     assert state["last_summary"]["downloaded"] == 20 and state["last_summary"]["failed"] == 0
@@ -339,3 +361,39 @@ def test_the_wanted_route_pages_and_filters(client: TestClient, tmp_path: Path) 
     )
     assert client.get("/api/v1/wanted", params={"due": False}).json()["total"] == 0
     assert client.get("/api/v1/wanted", params={"page_size": 0}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("on", "enabled", "starts"), [(True, True, True), (False, True, False), (True, False, False)]
+)
+def test_monitoring_a_media_starts_the_engine_unless_switched_off(
+    client: TestClient,
+    tmp_path: Path,
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    on: bool,
+    enabled: bool,
+    starts: bool,
+) -> None:
+    """DOWNLOAD_ON_MONITOR, and the task's own switch, decide; no profile applies here, so
+    the run itself has nothing to download."""
+    monkeypatch.setenv("DOWNLOAD_ON_MONITOR", "true" if on else "false")
+    get_settings.cache_clear()
+    disable_default(db_file)
+    switched = client.patch("/api/v1/tasks/download_missing", json={"enabled": enabled})
+    assert switched.status_code == 200, switched.text
+    media = make_media(tmp_path / "m", monitor=False)
+    before = client.get("/api/v1/tasks/download_missing").json()["last_started_at"]
+
+    answer = client.patch(f"/api/v1/media/{media.id}", json={"monitor": True})
+
+    assert answer.status_code == 200, answer.text
+    task = client.get("/api/v1/tasks/download_missing").json()
+    assert (task["last_started_at"] != before) is starts
+    unmonitor = {"ids": [media.id], "monitor": False}
+    assert client.post("/api/v1/media/bulk", json=unmonitor).is_success
+    if starts:
+        wait_until(
+            lambda: client.get("/api/v1/tasks/download_missing").json()["last_finished_at"],
+            "the run to end",
+        )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert
+from sqlalchemy import ColumnElement, func, insert, or_
 from sqlmodel import Session, col, select
 
+from core.base.database.manager.history_search import media_title_contains, text_contains
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import as_utc
 from core.base.database.models.event import Event, EventCreate, EventRead, EventType
@@ -20,10 +21,19 @@ _INSERT_EVENT = insert(_EVENT).returning(*_EVENT.c)
 _NEWEST_FIRST = (col(Event.created_at).desc(), col(Event.id).desc())
 
 
-def _with_title(event: Event, title: str | None) -> EventHistoryRead:
-    """The event with its media's title; a removed media's title is the one kept with it."""
+def _with_title(event: Event, title: str | None, year: int | None) -> EventHistoryRead:
+    """The event with its media's title and year; a removed media's is the title kept."""
     shown = title if title is not None else (event.media_title or "(removed media)")
-    return EventHistoryRead.model_validate(event, update={"media_title": shown})
+    return EventHistoryRead.model_validate(event, update={"media_title": shown, "media_year": year})
+
+
+def _event_text_contains(text: str) -> ColumnElement[bool]:
+    """The event's media title (a removed media's: the one kept) or video id holds `text`."""
+    return or_(
+        media_title_contains(col(Event.media_id), text),
+        text_contains(col(Event.media_title), text),
+        text_contains(col(Event.video_id), text),
+    )
 
 
 class EventManager:
@@ -86,7 +96,7 @@ class EventManager:
             rows = session.exec(
                 select(Event).where(Event.media_id == media_id).order_by(*_NEWEST_FIRST)
             ).all()
-            return [_with_title(e, media.title) for e in rows]
+            return [_with_title(e, media.title, media.year) for e in rows]
 
     def read_page(
         self,
@@ -96,11 +106,14 @@ class EventManager:
         media_id: int | None = None,
         event_type: EventType | None = None,
         since: datetime | None = None,
+        q: str | None = None,
         _session: Session | None = None,
     ) -> Page[EventHistoryRead]:
         """A page of every media's events, newest first, optionally filtered.
 
-        `since` keeps the events created at or after it; a naive datetime is UTC.
+        `since` keeps the events created at or after it; a naive datetime is UTC. `q` keeps
+        the events whose media title or video id contains it, ignoring case, every
+        character taken literally; blank text filters nothing.
         """
         with manage_session(_session) as session:
             conditions: list[ColumnElement[bool]] = []
@@ -110,9 +123,11 @@ class EventManager:
                 conditions.append(col(Event.event_type) == event_type)
             if since is not None:
                 conditions.append(col(Event.created_at) >= as_utc(since))
+            if q and q.strip():
+                conditions.append(_event_text_contains(q))
             total = session.exec(select(func.count()).select_from(Event).where(*conditions)).one()
             rows = session.exec(
-                select(Event, Media.title)
+                select(Event, Media.title, Media.year)
                 .outerjoin(Media, col(Media.id) == col(Event.media_id))
                 .where(*conditions)
                 .order_by(*_NEWEST_FIRST)
@@ -123,7 +138,7 @@ class EventManager:
                 page=page,
                 page_size=page_size,
                 total=total,
-                records=[_with_title(event, title) for event, title in rows],
+                records=[_with_title(event, title, year) for event, title, year in rows],
             )
 
     def failed_video_ids(self, media_id: int, *, _session: Session | None = None) -> set[str]:

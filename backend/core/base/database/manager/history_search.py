@@ -3,7 +3,8 @@
 On SQLite, text of 3 characters or more is looked up in two trigram full-text indexes
 (migration 3c8d5f1a9e62): `media_title_search` and `download_file_search`, whose rowids
 are media and download ids. Shorter text cannot be split into trigrams, so it is matched
-with LIKE, a scan (as it is on other databases).
+with LIKE, a scan (as it is on other databases). The event log's search
+(`media_title_contains`, `text_contains`) uses the same title index and LIKE.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     String,
     Table,
     column,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
@@ -92,10 +95,24 @@ def _contains_pattern(text: str) -> ColumnElement[str]:
     return literal(f"%{escape_like(text)}%", String())
 
 
+def _media_titled(
+    media_id: ColumnElement[Any] | Mapped[Any], pattern: ColumnElement[str]
+) -> ColumnElement[bool]:
+    """`media_id` is that of a media whose title is LIKE `pattern`: a scan of the media."""
+    return media_id.in_(select(Media.id).where(like_ci(col(Media.title), pattern)))
+
+
+def _media_found(phrase: ColumnElement[str]) -> Select[tuple[int]]:
+    """The ids of the media whose title holds the FTS5 `phrase`, from the trigram index."""
+    return select(MEDIA_TITLE_SEARCH.c.rowid).where(MEDIA_TITLE_SEARCH.c.title.match(phrase))
+
+
 def _scanned(pattern: ColumnElement[str]) -> ColumnElement[bool]:
     """Title or file name LIKE `pattern`: a scan of both tables."""
-    titled = select(Media.id).where(like_ci(col(Media.title), pattern))
-    return or_(col(Download.media_id).in_(titled), like_ci(col(Download.file_name), pattern))
+    return or_(
+        _media_titled(col(Download.media_id), pattern),
+        like_ci(col(Download.file_name), pattern),
+    )
 
 
 class _indexed_title_or_file(FunctionElement[Any]):
@@ -127,8 +144,7 @@ def _indexed_sqlite(element: _indexed_title_or_file, compiler: SQLCompiler, **kw
     by_name = select(DOWNLOAD_FILE_SEARCH.c.rowid).where(
         DOWNLOAD_FILE_SEARCH.c.file_name.match(phrase)
     )
-    found_media = select(MEDIA_TITLE_SEARCH.c.rowid).where(MEDIA_TITLE_SEARCH.c.title.match(phrase))
-    by_title = select(_TITLED.c.id).where(_TITLED.c.media_id.in_(found_media))
+    by_title = select(_TITLED.c.id).where(_TITLED.c.media_id.in_(_media_found(phrase)))
     return compiler.process(col(Download.id).in_(union_all(by_name, by_title)), **kw)
 
 
@@ -142,3 +158,44 @@ def title_or_file_contains(text: str) -> ColumnElement[bool]:
     if not uses_search_index(text):
         return _scanned(_contains_pattern(text))
     return _indexed_title_or_file(text)
+
+
+class _indexed_media_title(FunctionElement[Any]):
+    """The media id column is that of a media whose title contains the text.
+
+    Through the trigram index on SQLite; holds the text as an FTS5 phrase and as a LIKE
+    pattern, as `_indexed_title_or_file` does.
+    """
+
+    type = NullType()
+    inherit_cache = True
+    name = "indexed_media_title"
+
+    def __init__(self, media_id: ColumnElement[Any] | Mapped[Any], text: str) -> None:
+        super().__init__(media_id, literal(fts_phrase(text), String()), _contains_pattern(text))
+
+
+@compiles(_indexed_media_title)
+def _media_title_default(element: _indexed_media_title, compiler: SQLCompiler, **kw: Any) -> str:
+    media_id, _phrase, pattern = list(element.clauses)
+    return compiler.process(_media_titled(media_id, pattern), **kw)
+
+
+@compiles(_indexed_media_title, "sqlite")
+def _media_title_sqlite(element: _indexed_media_title, compiler: SQLCompiler, **kw: Any) -> str:
+    media_id, phrase, _pattern = list(element.clauses)
+    return compiler.process(media_id.in_(_media_found(phrase)), **kw)
+
+
+def media_title_contains(
+    media_id: ColumnElement[Any] | Mapped[Any], text: str
+) -> ColumnElement[bool]:
+    """`media_id` is that of a media whose title contains `text`, ignoring case."""
+    if not uses_search_index(text):
+        return _media_titled(media_id, _contains_pattern(text))
+    return _indexed_media_title(media_id, text)
+
+
+def text_contains(column: ColumnElement[Any] | Mapped[Any], text: str) -> ColumnElement[bool]:
+    """`column` contains `text`, ignoring case, every character literal: a scan."""
+    return like_ci(column, _contains_pattern(text))

@@ -31,7 +31,7 @@ class SortOrder(StrEnum):
 TEXT_MAX = 100
 """The longest format or resolution filter."""
 SEARCH_MAX = 200
-"""The longest search text (`q`)."""
+"""The longest search text (`q`), of the downloads and of the events."""
 
 
 class HistoryQuery(BaseModel):
@@ -90,9 +90,13 @@ class DownloadHistoryRead(DownloadRead):
 
 
 class EventHistoryRead(EventRead):
-    """An event with the title of its media (for a removed media: the title it had)."""
+    """An event with the title and year of its media.
+
+    For a removed media, `media_title` is the "Title (Year)" it had and `media_year` is None.
+    """
 
     media_title: str
+    media_year: int | None = None
 
 
 class CountBucket(BaseModel):
