@@ -112,9 +112,12 @@ async function main() {
 
   const small = join(clipsDir, "clip.mp4");
   const wide = join(clipsDir, "clip-wide.mp4");
+  const slow = join(clipsDir, "clip-slow.mp4");
   makeClip(small, { size: "320x240", seconds: 2 });
   makeClip(wide, { size: "640x360", seconds: 3 });
-  const clips = await serveFiles([small, wide]);
+  makeClip(slow, { size: "640x360", seconds: 3 });
+  // Slow enough that the Activity page shows a download in its stages.
+  const clips = await serveFiles([small, wide, slow], { rates: { "clip-slow.mp4": 120_000 } });
   cleanups.push(() => clips.close());
 
   const apiKey = randomBytes(16).toString("hex");
@@ -811,6 +814,104 @@ async function main() {
           "the pair is no longer wanted",
         );
         await page.screenshot({ path: join(artifacts, "wanted.png"), fullPage: true });
+      },
+    );
+
+    await step(
+      "activity: monitoring media starts the engine; its downloads move through their stages, and Wanted empties",
+      async () => {
+        // The synced Radarr/Sonarr media are monitored too, and their YouTube trailers cannot
+        // be reached here: stop monitoring them and cancel what the engine queued for them.
+        const all = await api.get("/api/v1/media?page_size=500");
+        await api.post("/api/v1/media/bulk", {
+          ids: all.records.map((m) => m.id),
+          monitor: false,
+        });
+        for (const item of await api.get("/api/v1/queue")) {
+          await api.delete(`/api/v1/queue/${item.id}`).catch(() => undefined);
+        }
+        const added = [];
+        for (const [title, year] of [
+          ["Zeta Queue", 2006],
+          ["Eta Queue", 2007],
+        ]) {
+          const folder = join(tmp, "media", `${title} (${year})`);
+          mkdirSync(folder, { recursive: true });
+          added.push(
+            await api.post("/api/v1/media", {
+              title,
+              year,
+              is_movie: true,
+              folder_path: folder,
+              trailer_url: clips.url("clip-slow.mp4"),
+            }),
+          );
+        }
+        const nav = page.getByRole("navigation", { name: "Main" });
+        await nav.getByRole("link", { name: "Activity", exact: true }).click();
+        await page.waitForURL(/\/activity/);
+        // Monitoring is all it takes (DOWNLOAD_ON_MONITOR): no task is started by hand.
+        for (const m of added) await api.patch(`/api/v1/media/${m.id}`, { monitor: true });
+        const wanted = await api.get("/api/v1/wanted?page_size=500");
+        for (const m of added) {
+          assert(
+            wanted.records.some((r) => r.media_id === m.id),
+            `${m.title} is wanted once monitored`,
+          );
+        }
+        // Watch the page (not the API) until the queue has been worked off.
+        const stages = new Set();
+        let determinate = false;
+        let shot = false;
+        let seen = false;
+        await waitFor(
+          async () => {
+            const rows = page.locator(".queue-table tbody tr");
+            const count = await rows.count();
+            if (count > 0) seen = true;
+            for (const stage of await page
+              .locator(".queue-table [data-stage]")
+              .evaluateAll((els) => els.map((el) => el.getAttribute("data-stage")))) {
+              stages.add(stage);
+            }
+            const values = await page
+              .locator('.queue-table [role="progressbar"]')
+              .evaluateAll((els) => els.map((el) => el.getAttribute("aria-valuenow")));
+            if (values.some((value) => value !== null)) determinate = true;
+            if (!shot && stages.has("downloading") && count > 1) {
+              shot = true;
+              await page.screenshot({ path: join(artifacts, "activity.png"), fullPage: true });
+            }
+            return seen && count === 0;
+          },
+          { what: "the queue to be worked off", timeout: 120_000, interval: 100 },
+        );
+        assert(stages.has("queued"), `waiting downloads show as queued: ${[...stages]}`);
+        assert(stages.has("downloading"), `a download shows its stage: ${[...stages]}`);
+        assert(determinate, "a progress bar showed how far a stage was");
+        await page.getByText(/Nothing is downloading/).waitFor();
+        for (const m of added) {
+          const records = await api.get(`/api/v1/media/${m.id}/downloads`);
+          assert(records.length >= 1, `a trailer arrived for ${m.title}`);
+        }
+        await nav.getByRole("link", { name: "Wanted", exact: true }).click();
+        await page.waitForURL(/\/wanted/);
+        const ids = added.map((m) => m.id);
+        await waitFor(
+          async () =>
+            (await page
+              .locator("tr[data-wanted]")
+              .evaluateAll(
+                (rows, wantedIds) =>
+                  rows.filter((row) =>
+                    wantedIds.includes(Number(row.getAttribute("data-wanted").split(":")[0])),
+                  ).length,
+                ids,
+              )) === 0,
+          { what: "the new media to leave the Wanted list" },
+        );
+        const after = await api.get("/api/v1/wanted?page_size=500");
+        assert(!after.records.some((r) => ids.includes(r.media_id)), "nothing of them is wanted");
       },
     );
 

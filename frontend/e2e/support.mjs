@@ -4,6 +4,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { basename, join } from "node:path";
+import { Transform } from "node:stream";
 
 /** A TCP port nobody listens on right now (on 127.0.0.1). */
 export function freePort() {
@@ -55,8 +56,20 @@ export function makeClip(path, { size = "320x240", seconds = 2 } = {}) {
   }
 }
 
-/** Serve the given files at /<name> on 127.0.0.1, with Range support (as video hosts do). */
-export async function serveFiles(files) {
+/** A stream that passes bytes on at about `bytesPerSecond`. */
+function throttle(bytesPerSecond) {
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      setTimeout(() => done(null, chunk), (chunk.length / bytesPerSecond) * 1000);
+    },
+  });
+}
+
+/**
+ * Serve the given files at /<name> on 127.0.0.1, with Range support (as video hosts do);
+ * `rates` slows some of them down: `{ "slow.mp4": 100_000 }` (bytes per second).
+ */
+export async function serveFiles(files, { rates = {} } = {}) {
   const byName = new Map(files.map((f) => [basename(f), f]));
   const server = createServer((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.slice(1));
@@ -91,7 +104,9 @@ export async function serveFiles(files) {
       res.end();
       return;
     }
-    createReadStream(file, { start, end }).pipe(res);
+    const rate = rates[name];
+    const body = createReadStream(file, { start, end, highWaterMark: 16 * 1024 });
+    (rate ? body.pipe(throttle(rate)) : body).pipe(res);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address();
@@ -182,6 +197,7 @@ export function apiClient(base, apiKey) {
     get: (path) => request("GET", path),
     post: (path, body) => request("POST", path, body),
     patch: (path, body) => request("PATCH", path, body),
+    delete: (path) => request("DELETE", path),
   };
 }
 

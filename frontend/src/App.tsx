@@ -3,6 +3,7 @@ import { AuthProvider, RequireAuth } from "./auth";
 import { Layout } from "./components/Layout";
 import { LiveInvalidation } from "./hooks/queries/live";
 import { LiveProvider } from "./live";
+import { ActivityPage } from "./pages/ActivityPage";
 import { AuthPage } from "./pages/AuthPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { LibraryPage } from "./pages/LibraryPage";
@@ -42,6 +43,7 @@ export function App() {
         >
           <Route index element={<LibraryPage />} />
           <Route path="media/:id" element={<MediaPage />} />
+          <Route path="activity" element={<ActivityPage />} />
           <Route path="wanted" element={<WantedPage />} />
           <Route path="history" element={<HistoryPage />} />
           <Route path="stats" element={<StatsPage />} />

@@ -34,10 +34,15 @@ export function parseLiveMessage(raw: unknown): LiveMessage | null {
     const value = JSON.parse(raw) as Partial<LiveMessage>;
     if (!value || typeof value !== "object" || typeof value.message !== "string") return null;
     const type = value.type ?? "Info";
-    if (!["Info", "Progress", "Success", "Error"].includes(type)) return null;
+    if (!["Info", "Success", "Error", "Queue"].includes(type)) return null;
     const out: LiveMessage = { type, message: value.message };
     if (typeof value.media_id === "number") out.media_id = value.media_id;
-    if (typeof value.percent === "number") out.percent = value.percent;
+    if (typeof value.removed === "number") out.removed = value.removed;
+    const item = value.item;
+    if (item && typeof item === "object" && typeof item.id === "number") {
+      out.item = item;
+      out.media_id = item.media_id;
+    }
     return out;
   } catch {
     return null;

@@ -43,13 +43,21 @@ export type MediaEvent = Schemas["EventHistoryRead"];
 export type EventPage = Schemas["Page_EventHistoryRead_"];
 
 export type RedownloadRequest = Schemas["RedownloadRequest"];
+export type TrailerSearch = Schemas["TrailerSearch"];
+export type SearchCandidate = Schemas["SearchCandidate"];
 export type AppSettings = Schemas["AppSettingsRead"];
 
-export type LiveMessageType = "Info" | "Progress" | "Success" | "Error";
+export type QueueItem = Schemas["QueueItemRead"];
+export type QueueStage = Schemas["Stage"];
+
+export type LiveMessageType = "Info" | "Success" | "Error" | "Queue";
 
 export interface LiveMessage {
   type: LiveMessageType;
   message: string;
   media_id?: number;
-  percent?: number;
+  /** "Queue": a download in the queue as it is now (added, or a stage or progress changed). */
+  item?: QueueItem;
+  /** "Queue": the id of a download that left the queue (done, failed or cancelled). */
+  removed?: number;
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
 import { parseLiveMessage } from "../live";
-import { makeDownload, makeProfile } from "../test/fixtures";
+import { makeDownload, makeProfile, makeQueueItem } from "../test/fixtures";
 import { DownloadPanel } from "./DownloadPanel";
 
 describe("DownloadPanel", () => {
@@ -13,7 +13,7 @@ describe("DownloadPanel", () => {
       <DownloadPanel
         profiles={[makeProfile(), makeProfile({ id: 2, name: "Small", priority: 5 })]}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[]}
         onStart={onStart}
       />,
@@ -34,7 +34,7 @@ describe("DownloadPanel", () => {
           makeProfile({ id: 3, name: "Off", priority: 99, enabled: false }),
         ]}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[]}
         onStart={vi.fn()}
       />,
@@ -51,7 +51,7 @@ describe("DownloadPanel", () => {
         profiles={[makeProfile(), makeProfile({ id: 2, name: "4K", priority: 9 })]}
         present={present}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[]}
         onStart={onStart}
       />,
@@ -79,7 +79,7 @@ describe("DownloadPanel", () => {
   it("shows a refused source at the URL field", async () => {
     const onStart = vi.fn().mockRejectedValue(new ApiError(400, "Local sources are not allowed"));
     render(
-      <DownloadPanel profiles={[]} busy={false} progress={null} messages={[]} onStart={onStart} />,
+      <DownloadPanel profiles={[]} busy={false} queued={null} messages={[]} onStart={onStart} />,
     );
     const url = screen.getByLabelText("Source URL (optional)");
     await userEvent.type(url, "http://10.0.0.1/x.mp4");
@@ -94,7 +94,7 @@ describe("DownloadPanel", () => {
       <DownloadPanel
         profiles={[]}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[note]}
         onStart={vi.fn()}
       />,
@@ -105,7 +105,7 @@ describe("DownloadPanel", () => {
       <DownloadPanel
         profiles={[]}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[note, done]}
         onStart={vi.fn()}
       />,
@@ -129,7 +129,7 @@ describe("DownloadPanel", () => {
       <DownloadPanel
         profiles={[]}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[{ type: "Info", message: "Download requested", media_id: 7 }, failed]}
         onStart={vi.fn()}
       />,
@@ -149,14 +149,14 @@ describe("DownloadPanel", () => {
       <DownloadPanel
         profiles={[]}
         busy
-        progress={42.4}
+        queued={makeQueueItem()}
         messages={[{ type: "Info", message: "Downloading from x", media_id: 1 }]}
         onStart={vi.fn()}
       />,
     );
     const bar = screen.getByRole("progressbar", { name: "Download progress" });
-    expect(bar.getAttribute("aria-valuenow")).toBe("42.4");
-    expect(screen.getByText("42%")).toBeTruthy();
+    expect(bar.getAttribute("aria-valuenow")).toBe("42");
+    expect(screen.getByText("Downloading 42% · 1.2 MB/s · 0:12 left")).toBeTruthy();
     expect(
       (screen.getByRole("button", { name: "Downloading…" }) as HTMLButtonElement).disabled,
     ).toBe(true);
@@ -165,7 +165,7 @@ describe("DownloadPanel", () => {
       <DownloadPanel
         profiles={[]}
         busy={false}
-        progress={null}
+        queued={null}
         messages={[{ type: "Success", message: "Trailer downloaded for Alien", media_id: 1 }]}
         onStart={vi.fn()}
       />,
@@ -177,14 +177,25 @@ describe("DownloadPanel", () => {
 
 describe("parseLiveMessage", () => {
   it("accepts the websocket's messages and drops anything else", () => {
-    expect(parseLiveMessage('{"type":"Progress","message":"x","media_id":3,"percent":50}')).toEqual(
-      {
-        type: "Progress",
-        message: "x",
-        media_id: 3,
-        percent: 50,
-      },
-    );
+    expect(parseLiveMessage('{"type":"Info","message":"x","media_id":3}')).toEqual({
+      type: "Info",
+      message: "x",
+      media_id: 3,
+    });
+    const item = makeQueueItem({ media_id: 4 });
+    expect(parseLiveMessage(JSON.stringify({ type: "Queue", message: "Alien", item }))).toEqual({
+      type: "Queue",
+      message: "Alien",
+      media_id: 4,
+      item,
+    });
+    expect(parseLiveMessage('{"type":"Queue","message":"x","removed":2,"media_id":4}')).toEqual({
+      type: "Queue",
+      message: "x",
+      media_id: 4,
+      removed: 2,
+    });
+    expect(parseLiveMessage('{"type":"Progress","message":"x","percent":50}')).toBeNull();
     expect(parseLiveMessage('{"type":"Bogus","message":"x"}')).toBeNull();
     expect(parseLiveMessage("not json")).toBeNull();
     expect(parseLiveMessage(new ArrayBuffer(2))).toBeNull();

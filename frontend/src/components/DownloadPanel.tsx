@@ -1,15 +1,17 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "../api/client";
-import type { Download, LiveMessage, Profile } from "../api/types";
+import type { Download, LiveMessage, Profile, QueueItem } from "../api/types";
 import { defaultProfile, profileOptions } from "../lib/data";
 import { SelectField, TextField } from "./Fields";
+import { StageProgress } from "./StageProgress";
 
 interface DownloadPanelProps {
   profiles: readonly Profile[] | undefined;
   /** The media's present trailers: a download from a profile that has one asks first. */
   present?: readonly Download[] | undefined;
   busy: boolean;
-  progress: number | null;
+  /** The media's download in the queue, with its stage and progress (GET /queue). */
+  queued: QueueItem | null | undefined;
   messages: readonly LiveMessage[];
   onStart: (profileId: number | null, url: string | null, replace: boolean) => Promise<void>;
 }
@@ -19,7 +21,7 @@ export function DownloadPanel({
   profiles,
   present,
   busy,
-  progress,
+  queued,
   messages,
   onStart,
 }: DownloadPanelProps) {
@@ -123,27 +125,7 @@ export function DownloadPanel({
       )}
       {(busy || messages.length > 0) && (
         <div className="live-panel">
-          {busy && (
-            <div className="progress">
-              <div
-                className="progress-track"
-                role="progressbar"
-                aria-label="Download progress"
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={progress ?? undefined}
-                aria-valuetext={progress === null ? "Starting" : `${Math.round(progress)}%`}
-              >
-                <div
-                  className={`progress-bar ${progress === null ? "progress-indeterminate" : ""}`}
-                  style={{ width: `${progress ?? 100}%` }}
-                />
-              </div>
-              <span className="progress-label">
-                {progress === null ? "Working…" : `${Math.round(progress)}%`}
-              </span>
-            </div>
-          )}
+          {busy && <StageProgress item={queued} label="Download progress" />}
           {ending && !busy && (
             <p className={`live-result live-${ending.type.toLowerCase()}`} role="status">
               {ending.type === "Success" ? "✔ " : "✖ "}

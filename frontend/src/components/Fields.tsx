@@ -128,6 +128,33 @@ export function CheckboxField(props: CheckboxFieldProps) {
   );
 }
 
+interface ChoiceButtonsProps<T extends string> {
+  label: string;
+  value: T;
+  onChange: (value: T) => void;
+  options: readonly { value: T; label: string }[];
+}
+
+/** A few toggle buttons, one of them pressed: a choice between the views of a page. */
+export function ChoiceButtons<T extends string>(props: ChoiceButtonsProps<T>) {
+  const { label, value, onChange, options } = props;
+  return (
+    <div className="segmented" role="group" aria-label={label}>
+      {options.map((o) => (
+        <button
+          key={o.value}
+          type="button"
+          className="btn btn-small"
+          aria-pressed={value === o.value}
+          onClick={() => onChange(o.value)}
+        >
+          {o.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /** A form-level error (not tied to one field). */
 export function FormError({ message }: { message: string | null | undefined }) {
   if (!message) return null;

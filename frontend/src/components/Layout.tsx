@@ -5,6 +5,7 @@ import { useLive } from "../live";
 
 const LINKS = [
   { to: "/", label: "Library", end: true },
+  { to: "/activity", label: "Activity", end: false },
   { to: "/wanted", label: "Wanted", end: false },
   { to: "/history", label: "History", end: false },
   { to: "/stats", label: "Stats", end: false },

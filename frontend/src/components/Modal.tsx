@@ -5,10 +5,12 @@ interface ModalProps {
   onClose: () => void;
   children: ReactNode;
   footer?: ReactNode;
+  /** Room for a table: a wider box. */
+  wide?: boolean;
 }
 
 /** A modal dialog: focus moves into it, Escape closes it, Tab stays inside. */
-export function Modal({ title, onClose, children, footer }: ModalProps) {
+export function Modal({ title, onClose, children, footer, wide }: ModalProps) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   const previous = useRef<Element | null>(null);
@@ -52,7 +54,7 @@ export function Modal({ title, onClose, children, footer }: ModalProps) {
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
-        className="modal"
+        className={wide ? "modal modal-wide" : "modal"}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exportHref, historyFromParams, localDayStart } from "./history";
+import { exportHref, failureReason, historyFromParams, localDayStart } from "./history";
 
 describe("history URL state", () => {
   it("reads defaults", () => {
@@ -49,5 +49,38 @@ describe("history URL state", () => {
 
   it("rejects malformed days", () => {
     expect(localDayStart("2024-5-1")).toBeUndefined();
+  });
+
+  it("reads the view and the failed attempts' query", () => {
+    expect(historyFromParams(new URLSearchParams()).view).toBe("trailers");
+    expect(historyFromParams(new URLSearchParams("show=bogus")).view).toBe("trailers");
+    const { view, failed } = historyFromParams(
+      new URLSearchParams("show=failed&page=2&size=10&q=heat&file_exists=true&media_id=4"),
+    );
+    expect(view).toBe("failed");
+    expect(failed).toEqual({
+      event_type: "download_failed",
+      page: 2,
+      page_size: 10,
+      q: "heat",
+      media_id: 4,
+    });
+  });
+
+  it("shortens a failure to its reason", () => {
+    expect(
+      failureReason({
+        message: "Download from https://x.test/v failed: HTTP Error 404",
+        reason: null,
+      }),
+    ).toBe("HTTP Error 404");
+    expect(failureReason({ message: "Download from x failed: a\nb failed: c" })).toBe(
+      "a\nb failed: c",
+    );
+    expect(failureReason({ message: "anything", reason: "not_a_trailer" })).toBe("not_a_trailer");
+    expect(failureReason({ message: "Something else went wrong" })).toBe(
+      "Something else went wrong",
+    );
+    expect(failureReason({ message: "" })).toBe("—");
   });
 });

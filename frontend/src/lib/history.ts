@@ -1,4 +1,5 @@
-import type { HistoryQuery, HistorySortKey, SortOrder } from "../api/types";
+import type { HistoryQuery, HistorySortKey, MediaEvent, SortOrder } from "../api/types";
+import type { EventListQuery } from "../hooks/queries/events";
 
 export const HISTORY_SORT_KEYS: readonly HistorySortKey[] = [
   "added_at",
@@ -9,6 +10,9 @@ export const HISTORY_SORT_KEYS: readonly HistorySortKey[] = [
 ];
 
 export const DEFAULT_PAGE_SIZE = 25;
+
+/** What the History page lists: downloaded trailers, or failed attempts (`show=failed`). */
+export type HistoryView = "trailers" | "failed";
 
 /** The filters that both the table and the export links use. */
 export type HistoryFilters = Omit<HistoryQuery, "page" | "page_size" | "sort" | "order">;
@@ -25,6 +29,8 @@ export function historyFromParams(params: URLSearchParams): {
   query: HistoryQuery;
   since: string;
   search: string;
+  view: HistoryView;
+  failed: EventListQuery;
 } {
   const sortParam = params.get("sort") as HistorySortKey | null;
   const sort = sortParam && HISTORY_SORT_KEYS.includes(sortParam) ? sortParam : "added_at";
@@ -50,7 +56,31 @@ export function historyFromParams(params: URLSearchParams): {
   if (sinceIso) query.since = sinceIso;
   const search = params.get("q") ?? "";
   if (search) query.q = search;
-  return { query, since, search };
+  const view: HistoryView = params.get("show") === "failed" ? "failed" : "trailers";
+  return { query, since, search, view, failed: failedQuery(query) };
+}
+
+/** The failed attempts' query: the history's paging and the filters that events have. */
+function failedQuery(query: HistoryQuery): EventListQuery {
+  const failed: EventListQuery = {
+    event_type: "download_failed",
+    page: query.page,
+    page_size: query.page_size,
+  };
+  if (query.media_id !== undefined) failed.media_id = query.media_id;
+  if (query.since) failed.since = query.since;
+  if (query.q) failed.q = query.q;
+  return failed;
+}
+
+/**
+ * Why a download attempt failed, in short: the event's reason, else its message without the
+ * "Download from <source> failed: " that the source column already says.
+ */
+export function failureReason(event: Pick<MediaEvent, "message" | "reason">): string {
+  if (event.reason) return event.reason;
+  const match = /^Download from .+? failed: ([\s\S]+)$/.exec(event.message ?? "");
+  return match?.[1]?.trim() || event.message || "—";
 }
 
 /** Query string for the export route: the same filters, no paging. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trailerFields, trailerProblem, trailerText } from "./trailer";
+import { sourceHref, trailerFields, trailerProblem, trailerText } from "./trailer";
 
 describe("trailer field", () => {
   it("saves an id as the YouTube id, a link as the URL, blank as neither", () => {
@@ -26,5 +26,14 @@ describe("trailer field", () => {
       trailerText({ youtube_trailer_id: "dQw4w9WgXcQ", trailer_url: "https://x.test/v" }),
     ).toBe("https://x.test/v");
     expect(trailerText({ youtube_trailer_id: "dQw4w9WgXcQ" })).toBe("dQw4w9WgXcQ");
+  });
+
+  it("links a source: a YouTube id to its watch page, an http(s) address as is", () => {
+    expect(sourceHref("dQw4w9WgXcQ")).toBe("https://www.youtube.com/watch?v=dQw4w9WgXcQ");
+    expect(sourceHref("https://vimeo.com/76979871")).toBe("https://vimeo.com/76979871");
+    expect(sourceHref("javascript:alert(1)")).toBeNull();
+    expect(sourceHref("file:///etc/passwd")).toBeNull();
+    expect(sourceHref("short")).toBeNull();
+    expect(sourceHref(null)).toBeNull();
   });
 });

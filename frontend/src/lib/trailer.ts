@@ -37,3 +37,19 @@ export function trailerProblem(text: string): string | null {
   }
   return "Enter a YouTube id (11 characters) or an http(s) link to the video";
 }
+
+/**
+ * A link to a source a download was tried from: an http(s) address as is, a YouTube id as
+ * its watch page; null for anything else.
+ */
+export function sourceHref(source: string | null | undefined): string | null {
+  const value = source?.trim() ?? "";
+  if (YOUTUBE_ID.test(value)) return `https://www.youtube.com/watch?v=${value}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.href;
+  } catch {
+    // not a URL
+  }
+  return null;
+}

@@ -2,21 +2,33 @@ import { useState } from "react";
 import { Link } from "react-router-dom";
 import type { CountByKey, HistorySortKey } from "../api/types";
 import { FileStateCell, ProfileCell } from "../components/DownloadCells";
-import { SelectField, TextField } from "../components/Fields";
+import { FailedAttemptsTable } from "../components/FailedAttempts";
+import { ChoiceButtons, SelectField, TextField } from "../components/Fields";
 import { Pagination } from "../components/Pagination";
 import { SortableHeader, type SortState } from "../components/SortableHeader";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { useDownloadStats, useHistory } from "../hooks/queries/downloads";
+import { useEvents, type EventListQuery } from "../hooks/queries/events";
 import { useProfiles } from "../hooks/queries/profiles";
 import { formatDateTime, formatDuration, formatResolution, formatSize } from "../lib/format";
-import { exportHref, historyFromParams } from "../lib/history";
-import { useQueryState, useSearchBox, useTitle } from "../lib/hooks";
+import { exportHref, historyFromParams, type HistoryView } from "../lib/history";
+import { useQueryState, useSearchBox, useTitle, type QueryChanges } from "../lib/hooks";
 
 const PRESENCE_OPTIONS = [
   { value: "", label: "Present and deleted" },
   { value: "true", label: "Present" },
   { value: "false", label: "Deleted" },
 ] as const;
+
+const VIEW_OPTIONS = [
+  { value: "trailers", label: "Trailers" },
+  { value: "failed", label: "Failed attempts" },
+] as const satisfies readonly { value: HistoryView; label: string }[];
+
+const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+/** The URL keys that "Clear filters" keeps: the view, the order and the page size. */
+const KEPT_KEYS = ["show", "sort", "order", "size"] as const;
 
 const FIRST_ORDER: Record<HistorySortKey, "asc" | "desc"> = {
   added_at: "desc",
@@ -34,31 +46,71 @@ function keyOptions(anyLabel: string, counts: readonly CountByKey[] | undefined,
   return options;
 }
 
+interface FailedAttemptsProps {
+  query: EventListQuery;
+  filtered: boolean;
+  update: (changes: QueryChanges, resetPage?: boolean) => void;
+}
+
+/** The failed download attempts (`download_failed` events), paged like the downloads. */
+function FailedAttempts({ query, filtered, update }: FailedAttemptsProps) {
+  const attempts = useEvents(query);
+  if (attempts.error && !attempts.data) {
+    return <ErrorState error={attempts.error} onRetry={() => void attempts.refetch()} />;
+  }
+  if (!attempts.data) return <Loading label="Loading failed attempts" />;
+  if (attempts.data.total === 0) {
+    return (
+      <Empty>
+        {filtered ? "No failed attempt matches these filters." : "No download attempt has failed."}
+      </Empty>
+    );
+  }
+  return (
+    <>
+      <FailedAttemptsTable events={attempts.data.records} busy={attempts.isFetching} />
+      <Pagination
+        page={query.page ?? 1}
+        pageSize={query.page_size ?? 25}
+        total={attempts.data.total}
+        onPage={(p) => update({ page: p }, false)}
+        onPageSize={(s) => update({ size: s })}
+        sizes={PAGE_SIZES}
+        label="Failed attempt pages"
+      />
+    </>
+  );
+}
+
 export function HistoryPage() {
   useTitle("History");
   const [params, update, setParams] = useQueryState();
-  const { query, since } = historyFromParams(params);
+  const { query, since, view, failed } = historyFromParams(params);
+  const showFailed = view === "failed";
   const [search, setSearch] = useSearchBox(params, update);
   const [filtersOpen, setFiltersOpen] = useState(false);
   const profiles = useProfiles();
   const stats = useDownloadStats();
-  const history = useHistory(query);
+  const history = useHistory(query, !showFailed);
 
   const sort: SortState<HistorySortKey> = {
     key: query.sort ?? "added_at",
     order: query.order ?? "desc",
   };
   const onSort = (next: SortState<HistorySortKey>) => update({ sort: next.key, order: next.order });
-  const activeFilters = [
-    query.file_exists !== undefined,
-    query.video_format,
-    query.audio_format,
-    query.resolution,
-    query.profile_id !== undefined,
-    query.media_id !== undefined,
-    query.since,
-    query.q,
-  ].filter(Boolean).length;
+  const shared = [query.media_id !== undefined, query.since, query.q];
+  const activeFilters = (
+    showFailed
+      ? shared
+      : [
+          ...shared,
+          query.file_exists !== undefined,
+          query.video_format,
+          query.audio_format,
+          query.resolution,
+          query.profile_id !== undefined,
+        ]
+  ).filter(Boolean).length;
   const filtered = activeFilters > 0;
 
   const profileOptionsList = [
@@ -71,15 +123,25 @@ export function HistoryPage() {
     <section className="page">
       <header className="page-header">
         <h1>History</h1>
-        <div className="button-row">
-          <a className="btn" href={exportHref("csv", query)} download>
-            Export CSV
-          </a>
-          <a className="btn" href={exportHref("json", query)} download>
-            Export JSON
-          </a>
-        </div>
+        {!showFailed && (
+          <div className="button-row">
+            <a className="btn" href={exportHref("csv", query)} download>
+              Export CSV
+            </a>
+            <a className="btn" href={exportHref("json", query)} download>
+              Export JSON
+            </a>
+          </div>
+        )}
       </header>
+      <div className="view-choice">
+        <ChoiceButtons
+          label="Show"
+          value={view}
+          onChange={(v) => update({ show: v === "failed" ? v : null })}
+          options={VIEW_OPTIONS}
+        />
+      </div>
       <button
         type="button"
         className="btn filters-toggle"
@@ -103,51 +165,59 @@ export function HistoryPage() {
           type="search"
           value={search}
           onChange={setSearch}
-          placeholder="Title, file or video id"
+          placeholder={showFailed ? "Title or video id" : "Title, file or video id"}
         />
-        <SelectField
-          label="File"
-          name="file_exists"
-          value={query.file_exists === undefined ? "" : String(query.file_exists)}
-          onChange={(v) => update({ file_exists: v })}
-          options={PRESENCE_OPTIONS}
-        />
-        <SelectField
-          label="Video codec"
-          name="video_format"
-          value={query.video_format ?? ""}
-          onChange={(v) => update({ video_format: v })}
-          options={keyOptions(
-            "Any video codec",
-            stats.data?.by_video_format,
-            query.video_format ?? "",
-          )}
-        />
-        <SelectField
-          label="Audio codec"
-          name="audio_format"
-          value={query.audio_format ?? ""}
-          onChange={(v) => update({ audio_format: v })}
-          options={keyOptions(
-            "Any audio codec",
-            stats.data?.by_audio_format,
-            query.audio_format ?? "",
-          )}
-        />
-        <SelectField
-          label="Resolution"
-          name="resolution"
-          value={query.resolution ?? ""}
-          onChange={(v) => update({ resolution: v })}
-          options={keyOptions("Any resolution", stats.data?.by_resolution, query.resolution ?? "")}
-        />
-        <SelectField
-          label="Profile"
-          name="profile_id"
-          value={query.profile_id === undefined ? "" : String(query.profile_id)}
-          onChange={(v) => update({ profile_id: v })}
-          options={profileOptionsList}
-        />
+        {!showFailed && (
+          <>
+            <SelectField
+              label="File"
+              name="file_exists"
+              value={query.file_exists === undefined ? "" : String(query.file_exists)}
+              onChange={(v) => update({ file_exists: v })}
+              options={PRESENCE_OPTIONS}
+            />
+            <SelectField
+              label="Video codec"
+              name="video_format"
+              value={query.video_format ?? ""}
+              onChange={(v) => update({ video_format: v })}
+              options={keyOptions(
+                "Any video codec",
+                stats.data?.by_video_format,
+                query.video_format ?? "",
+              )}
+            />
+            <SelectField
+              label="Audio codec"
+              name="audio_format"
+              value={query.audio_format ?? ""}
+              onChange={(v) => update({ audio_format: v })}
+              options={keyOptions(
+                "Any audio codec",
+                stats.data?.by_audio_format,
+                query.audio_format ?? "",
+              )}
+            />
+            <SelectField
+              label="Resolution"
+              name="resolution"
+              value={query.resolution ?? ""}
+              onChange={(v) => update({ resolution: v })}
+              options={keyOptions(
+                "Any resolution",
+                stats.data?.by_resolution,
+                query.resolution ?? "",
+              )}
+            />
+            <SelectField
+              label="Profile"
+              name="profile_id"
+              value={query.profile_id === undefined ? "" : String(query.profile_id)}
+              onChange={(v) => update({ profile_id: v })}
+              options={profileOptionsList}
+            />
+          </>
+        )}
         <TextField
           label="Since"
           name="since"
@@ -162,7 +232,7 @@ export function HistoryPage() {
               className="btn"
               onClick={() => {
                 const next = new URLSearchParams();
-                for (const k of ["sort", "order", "size"]) {
+                for (const k of KEPT_KEYS) {
                   const v = params.get(k);
                   if (v) next.set(k, v);
                 }
@@ -176,13 +246,15 @@ export function HistoryPage() {
       </form>
       {query.media_id !== undefined && (
         <p className="note">
-          Showing one media item's downloads.{" "}
+          Showing one media item's {showFailed ? "failed attempts" : "downloads"}.{" "}
           <button type="button" className="btn-link" onClick={() => update({ media_id: null })}>
             Show all
           </button>
         </p>
       )}
-      {history.error && !history.data ? (
+      {showFailed ? (
+        <FailedAttempts query={failed} filtered={filtered} update={update} />
+      ) : history.error && !history.data ? (
         <ErrorState error={history.error} onRetry={() => void history.refetch()} />
       ) : !history.data ? (
         <Loading label="Loading history" />
@@ -290,7 +362,7 @@ export function HistoryPage() {
             total={history.data.total}
             onPage={(p) => update({ page: p }, false)}
             onPageSize={(s) => update({ size: s })}
-            sizes={[10, 25, 50, 100]}
+            sizes={PAGE_SIZES}
             label="History pages"
           />
         </>

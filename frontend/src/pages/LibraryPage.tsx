@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import type { Media, MediaStatus } from "../api/types";
-import { SelectField, TextField } from "../components/Fields";
+import { ChoiceButtons, SelectField, TextField } from "../components/Fields";
 import { AddMediaDialog } from "../components/library/AddMediaDialog";
 import { BulkBar } from "../components/library/BulkBar";
 import { LibraryGrid, LibraryTable, type LibrarySort } from "../components/library/LibraryViews";
@@ -32,24 +32,10 @@ const PAGE_SIZES = [25, 50, 100, 250] as const;
 export const VIEW_KEY = "trailarr.library.view";
 const VIEWS = ["table", "grid"] as const;
 type View = (typeof VIEWS)[number];
-
-function ViewToggle({ view, onView }: { view: View; onView: (view: View) => void }) {
-  return (
-    <div className="segmented" role="group" aria-label="View">
-      {VIEWS.map((v) => (
-        <button
-          key={v}
-          type="button"
-          className="btn btn-small"
-          aria-pressed={view === v}
-          onClick={() => onView(v)}
-        >
-          {v === "table" ? "Table" : "Posters"}
-        </button>
-      ))}
-    </div>
-  );
-}
+const VIEW_OPTIONS = [
+  { value: "table", label: "Table" },
+  { value: "grid", label: "Posters" },
+] as const satisfies readonly { value: View; label: string }[];
 
 export function LibraryPage() {
   useTitle("Library");
@@ -134,7 +120,7 @@ export function LibraryPage() {
           options={STATUS_OPTIONS}
         />
         <div className="field field-button">
-          <ViewToggle view={view} onView={setView} />
+          <ChoiceButtons label="View" value={view} onChange={setView} options={VIEW_OPTIONS} />
         </div>
       </form>
       <BulkBar selected={[...selected]} onClear={() => setSelected(new Set())} />

@@ -82,7 +82,7 @@ describe("MediaPage", () => {
     await screen.findByRole("button", { name: "Downloading…" });
 
     const socket = FakeSocket.last!;
-    socket.send({ type: "Progress", message: "Downloading", media_id: 7, percent: 100 });
+    socket.send({ type: "Queue", message: "Alien", removed: 1, media_id: 7 });
     // The trailer was downloaded but could not be recorded (trailer.py's _finish_failed).
     status = "missing";
     socket.send({

@@ -9,11 +9,13 @@ import { EventsList } from "../components/EventsList";
 import { CheckboxField, SelectField } from "../components/Fields";
 import { MediaEditDialog } from "../components/library/MediaEditDialog";
 import { ConfirmDialog } from "../components/Modal";
+import { SearchButton } from "../components/SearchDialog";
 import { ErrorState, Loading } from "../components/States";
 import { useDeleteDownload, useMediaDownloads, useRedownload } from "../hooks/queries/downloads";
 import { useMediaEvents } from "../hooks/queries/events";
 import { useDeleteMedia, useMedia, useStartDownload } from "../hooks/queries/media";
 import { useProfiles } from "../hooks/queries/profiles";
+import { useQueuedFor } from "../hooks/queries/queue";
 import { profileOptions } from "../lib/data";
 import { formatDateTime } from "../lib/format";
 import { useTitle } from "../lib/hooks";
@@ -195,7 +197,6 @@ export function MediaPage() {
   // Whether a download runs: the newer of what this page saw (a start, a live message)
   // and the media's status as last read.
   const [local, setLocal] = useState<LocalState | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
   const [messages, setMessages] = useState<LiveMessage[]>([]);
   const [toDelete, setToDelete] = useState<Download | null>(null);
   const [toRedownload, setToRedownload] = useState<Download | null>(null);
@@ -208,27 +209,24 @@ export function MediaPage() {
   const events = useMediaEvents(mediaId);
   const profiles = useProfiles();
   const start = useStartDownload(mediaId);
+  const queued = useQueuedFor(mediaId);
   useTitle(media.data?.title ?? "Media");
 
   const busy =
-    local && local.at >= media.dataUpdatedAt ? local.busy : media.data?.status === "downloading";
+    queued !== undefined ||
+    (local && local.at >= media.dataUpdatedAt ? local.busy : media.data?.status === "downloading");
   if (busy !== pollWhileBusy) setPollWhileBusy(busy);
 
   const note = (message: LiveMessage) =>
     setMessages((list) => [...list, message].slice(-MAX_MESSAGES));
 
   useLiveMessages((message) => {
-    if (message.media_id !== mediaId) return;
-    if (message.type === "Progress") {
-      setLocal({ busy: true, at: Date.now() });
-      if (typeof message.percent === "number") setProgress(message.percent);
-      return;
-    }
+    // The queue's messages reach the page through the cached queue (`queued`).
+    if (message.media_id !== mediaId || message.type === "Queue") return;
     note(message);
     if (message.type === "Success" || message.type === "Error") {
       // The app's live invalidation reads the media, its downloads and events again.
       setLocal({ busy: false, at: Date.now() });
-      setProgress(null);
     }
   });
 
@@ -239,7 +237,6 @@ export function MediaPage() {
    */
   function started(text: string, sentAt: number) {
     note({ type: "Info", message: text, media_id: mediaId });
-    setProgress(null);
     setLocal((current) =>
       current && !current.busy && current.at >= sentAt ? current : { busy: true, at: Date.now() },
     );
@@ -287,6 +284,7 @@ export function MediaPage() {
           {m.title} <span className="muted">({m.year})</span>
         </h1>
         <div className="button-row">
+          <SearchButton mediaId={m.id} title={m.title} disabled={busy} onStarted={started} />
           <button type="button" className="btn" onClick={() => setEditing(true)}>
             Edit
           </button>
@@ -303,7 +301,7 @@ export function MediaPage() {
           profiles={profiles.data}
           present={downloads.data?.filter((d) => d.file_exists)}
           busy={busy}
-          progress={progress}
+          queued={queued}
           messages={messages}
           onStart={startDownload}
         />

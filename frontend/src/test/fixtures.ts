@@ -1,4 +1,4 @@
-import type { Download, Profile } from "../api/types";
+import type { Download, MediaEvent, Profile, QueueItem } from "../api/types";
 
 export function makeDownload(overrides: Partial<Download> = {}): Download {
   return {
@@ -59,6 +59,44 @@ export function makeProfile(overrides: Partial<Profile> = {}): Profile {
     stop_monitoring: false,
     added_at: "2024-01-01T00:00:00+00:00",
     updated_at: "2024-01-01T00:00:00+00:00",
+    ...overrides,
+  };
+}
+
+export function makeEvent(overrides: Partial<MediaEvent> = {}): MediaEvent {
+  return {
+    id: 1,
+    media_id: 7,
+    media_title: "Alien",
+    media_year: 1979,
+    download_id: null,
+    event_type: "download_failed",
+    message: "Download from https://www.youtube.com/watch?v=dQw4w9WgXcQ failed: Video unavailable",
+    video_id: "dQw4w9WgXcQ",
+    reason: null,
+    source_failed: true,
+    created_at: "2024-03-10T12:34:00+00:00",
+    ...overrides,
+  };
+}
+
+export function makeQueueItem(overrides: Partial<QueueItem> = {}): QueueItem {
+  return {
+    id: 1,
+    media_id: 7,
+    media_title: "Alien",
+    profile_id: 1,
+    profile_name: "Default",
+    stage: "downloading",
+    progress: 0.424,
+    speed: 1258291,
+    eta: 12,
+    source: "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    origin: "manual",
+    replaces: null,
+    cancelling: false,
+    added_at: "2024-03-10T12:34:00+00:00",
+    started_at: "2024-03-10T12:34:01+00:00",
     ...overrides,
   };
 }

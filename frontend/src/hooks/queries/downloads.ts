@@ -7,12 +7,16 @@ import { downloadKeys, eventKeys, mediaKeys } from "./keys";
 
 export { downloadKeys };
 
-/** One page of the download history; the previous page stays shown while the next loads. */
-export function useHistory(query: HistoryQuery) {
+/**
+ * One page of the download history; the previous page stays shown while the next loads.
+ * Nothing is read while `enabled` is false.
+ */
+export function useHistory(query: HistoryQuery, enabled = true) {
   return useQuery({
     queryKey: downloadKeys.history(query),
     queryFn: () => call(api.GET("/api/v1/downloads", { params: { query } })),
     placeholderData: keepPreviousData,
+    enabled,
   });
 }
 

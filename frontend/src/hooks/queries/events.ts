@@ -1,9 +1,18 @@
 // Events: what happened to the media (downloads, failures, renames, removals).
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
-import { eventKeys } from "./keys";
+import { eventKeys, type EventListQuery } from "./keys";
 
-export { eventKeys };
+export { eventKeys, type EventListQuery };
+
+/** One page of every media's events, newest first; the previous page stays while the next loads. */
+export function useEvents(query: EventListQuery) {
+  return useQuery({
+    queryKey: eventKeys.list(query),
+    queryFn: () => call(api.GET("/api/v1/events", { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+}
 
 /** A media item's events, newest first. */
 export function useMediaEvents(mediaId: number) {

@@ -48,3 +48,17 @@ export const wantedKeys = {
   all: ["wanted"] as const,
   list: (query: WantedQuery) => [...wantedKeys.all, "list", query] as const,
 };
+
+export type SearchQuery = NonNullable<
+  paths["/api/v1/media/{media_id}/search"]["get"]["parameters"]["query"]
+>;
+
+export const searchKeys = {
+  all: ["search"] as const,
+  forMedia: (mediaId: number, query: SearchQuery) =>
+    [...searchKeys.all, "media", mediaId, query] as const,
+};
+
+export const queueKeys = {
+  all: ["queue"] as const,
+};

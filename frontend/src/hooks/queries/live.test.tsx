@@ -3,7 +3,8 @@ import type { ReactNode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LiveProvider } from "../../live";
 import { createTestQueryClient, queryWrapper } from "../../test/query";
-import { downloadKeys, eventKeys, mediaKeys, taskKeys, wantedKeys } from "./keys";
+import { makeQueueItem } from "../../test/fixtures";
+import { downloadKeys, eventKeys, mediaKeys, queueKeys, taskKeys, wantedKeys } from "./keys";
 import { keysForMessage, useLiveInvalidation } from "./live";
 
 class FakeSocket {
@@ -29,9 +30,8 @@ afterEach(() => {
 
 describe("keysForMessage", () => {
   it("makes nothing stale on progress, everything a download touches on its end", () => {
-    expect(keysForMessage({ type: "Progress", message: "x", media_id: 3, percent: 40 })).toEqual(
-      [],
-    );
+    const item = makeQueueItem({ media_id: 3 });
+    expect(keysForMessage({ type: "Queue", message: "x", media_id: 3, item })).toEqual([]);
     expect(keysForMessage({ type: "Success", message: "done", media_id: 3 })).toEqual([
       mediaKeys.all,
       downloadKeys.all,
@@ -69,11 +69,47 @@ describe("useLiveInvalidation", () => {
     renderHook(() => useLiveInvalidation(), { wrapper });
     const stale = () => seed.filter((key) => client.getQueryState(key)?.isInvalidated);
 
-    FakeSocket.last!.send({ type: "Progress", message: "Downloading", media_id: 3, percent: 50 });
+    FakeSocket.last!.send({
+      type: "Queue",
+      message: "Alien",
+      item: makeQueueItem({ media_id: 3 }),
+    });
     expect(stale()).toEqual([]);
 
     FakeSocket.last!.send({ type: "Success", message: "Trailer downloaded", media_id: 3 });
     expect(stale()).toEqual(seed.slice(0, 5));
     expect(client.getQueryState(["profiles", "list"])?.isInvalidated).toBe(false);
+  });
+});
+
+describe("queue messages", () => {
+  it("update the cached queue in place; an item that joins or leaves makes wanted stale", () => {
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const client = createTestQueryClient();
+    const first = makeQueueItem({ id: 1, media_id: 3, stage: "queued", progress: null });
+    client.setQueryData(queueKeys.all, [first]);
+    client.setQueryData(["wanted", "list", {}], { seeded: true });
+    const Query = queryWrapper(client);
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <Query>
+        <LiveProvider>{children}</LiveProvider>
+      </Query>
+    );
+    renderHook(() => useLiveInvalidation(), { wrapper });
+    const wantedStale = () => client.getQueryState(["wanted", "list", {}])?.isInvalidated;
+
+    FakeSocket.last!.send({
+      type: "Queue",
+      message: "Alien",
+      item: { ...first, stage: "downloading", progress: 0.5 },
+    });
+    expect(client.getQueryData(queueKeys.all)).toEqual([
+      { ...first, stage: "downloading", progress: 0.5 },
+    ]);
+    expect(wantedStale()).toBe(false);
+
+    FakeSocket.last!.send({ type: "Queue", message: "Alien", removed: 1, media_id: 3 });
+    expect(client.getQueryData(queueKeys.all)).toEqual([]);
+    expect(wantedStale()).toBe(true);
   });
 });

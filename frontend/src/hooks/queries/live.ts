@@ -3,15 +3,17 @@
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { LiveMessage } from "../../api/types";
 import { useLiveMessages } from "../../live";
-import { downloadKeys, eventKeys, mediaKeys, taskKeys, wantedKeys } from "./keys";
+import { downloadKeys, eventKeys, mediaKeys, queueKeys, taskKeys, wantedKeys } from "./keys";
+import { applyQueueMessage } from "./queue";
 
 /** The query keys that a live message makes stale (prefixes: each covers its sub-keys). */
 export function keysForMessage(message: LiveMessage): QueryKey[] {
   const id = message.media_id;
   switch (message.type) {
-    case "Progress":
-      // Many per second while a download runs; the page shows them without refetching.
-      return [];
+    case "Queue":
+      // Stages and progress update the cached queue in place (`applyQueueMessage`); an
+      // item that joins or leaves changes what is wanted, and the media's status.
+      return message.item === undefined && message.removed === undefined ? [queueKeys.all] : [];
     case "Success":
     case "Error":
       // A download, a sync or another task ended: the library, the downloads and the
@@ -30,7 +32,12 @@ export function keysForMessage(message: LiveMessage): QueryKey[] {
 export function useLiveInvalidation(): void {
   const client = useQueryClient();
   useLiveMessages((message) => {
-    for (const queryKey of keysForMessage(message)) void client.invalidateQueries({ queryKey });
+    const keys = keysForMessage(message);
+    if (message.type === "Queue" && applyQueueMessage(client, message)) {
+      keys.push(wantedKeys.all);
+      if (message.media_id !== undefined) keys.push(mediaKeys.one(message.media_id));
+    }
+    for (const queryKey of keys) void client.invalidateQueries({ queryKey });
   });
 }
 
