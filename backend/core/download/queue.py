@@ -213,6 +213,13 @@ class DownloadQueue:
             async with lock, self.limiter:
                 if item.cancelled:
                     return await self._left_waiting(item)
+                try:  # as it is now: its folder or saved trailer may have changed meanwhile
+                    item.media = await anyio.to_thread.run_sync(
+                        MediaDatabaseManager().read, item.media.id
+                    )
+                except NotFoundError:
+                    logger.info(f"{item.media.title} was removed while its download waited")
+                    return DownloadResult(ok=False, reason="the media was removed")
                 item.started_at = utc_now()
                 return await self._runner(
                     item.media,

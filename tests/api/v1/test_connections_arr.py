@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app_logger import ModuleLogger, configure_logging
+from config import get_settings
 from core.arr import client as arr_client
 from tests.api.v1.test_connections import connection_body
 from tests.utils.arr_standin import ArrStandIn
@@ -200,3 +201,38 @@ def test_the_sync_task_syncs_every_connection(
     assert [c["added"] for c in summary["connections"]["connections"]] == [2, 1]
     assert "local" in summary
     assert client.get("/api/v1/media").json()["total"] == 3
+
+
+@pytest.mark.parametrize("how", ["refresh", "sync task"])
+def test_media_a_sync_brings_in_start_the_engine(
+    client: TestClient,
+    arr_standin: type[ArrStandIn],
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    """With DOWNLOAD_ON_MONITOR, a new user connects Radarr with a monitor mode and the
+    engine starts without a click. (No profile is enabled here: the run itself has nothing
+    to fetch, so the stand-in's YouTube ids are never tried.)"""
+    monkeypatch.setenv("DOWNLOAD_ON_MONITOR", "true")
+    get_settings.cache_clear()
+    for profile in client.get("/api/v1/trailerprofiles").json():
+        client.patch(f"/api/v1/trailerprofiles/{profile['id']}", json={"enabled": False})
+    before = client.get("/api/v1/tasks/download_missing").json()["last_started_at"]
+    radarr = arr_standin("radarr", items=2)
+    cid = client.post(CONNECTIONS, json=body(radarr, monitor="missing")).json()["id"]
+
+    if how == "refresh":
+        assert client.post(f"{CONNECTIONS}/{cid}/refresh").status_code == 202
+    else:
+        assert client.post("/api/v1/tasks/sync").status_code == 202
+
+    started = wait_until(
+        lambda: (
+            (at := client.get("/api/v1/tasks/download_missing").json()["last_started_at"]) != before
+            and at
+        ),
+        "the engine's start",
+    )
+    assert started
+    monitored = [m["monitor"] for m in client.get("/api/v1/media").json()["records"]]
+    assert monitored == [True, True]

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from core.base.database.models.media import MediaRead
+from core.base.database.manager.base import MediaDatabaseManager
+from core.base.database.models.media import MediaRead, MediaUpdate
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.base.notifier import notifier
 from core.download.queue import DownloadQueue
@@ -226,3 +227,26 @@ def test_a_tracker_cannot_be_cancelled_once_moving() -> None:
     assert cancelled.request_cancel()
     assert not cancelled.begin_moving()
     assert cancelled.stop_reason() == CANCELLED_REASON
+
+
+async def test_a_download_starts_with_the_media_as_it_is_then(
+    media: list[MediaRead], profile: TrailerProfileRead
+) -> None:
+    """A media changed or removed while its download waited: the download uses the change,
+    or ends without trying."""
+    pipeline = Pipeline()
+    queue = DownloadQueue(runner=pipeline)
+    first = queue.add(media[0], profile)
+    changed = queue.add(media[1], profile)
+    removed = queue.add(media[2], profile)
+    await until(lambda: pipeline.running)
+    MediaDatabaseManager().update(media[1].id, MediaUpdate(trailer_url="https://example.com/t"))
+    MediaDatabaseManager().delete(media[2].id)
+
+    for m in media[:2]:
+        pipeline.gate(m, profile).set()
+    assert (await queue.wait(first)).ok and (await queue.wait(changed)).ok
+    assert changed.media.trailer_url == "https://example.com/t"
+    result = await queue.wait(removed)
+    assert not result.ok and result.reason == "the media was removed"
+    assert [started for started, _ in pipeline.started] == [media[0].id, media[1].id]
