@@ -160,7 +160,8 @@ export interface paths {
         put?: never;
         /**
          * Bulk Update Media
-         * @description Set `monitor` on up to 1000 media at once; each one's status follows.
+         * @description Set `monitor` on up to 1000 media at once; each one's status follows. Media that
+         *     become monitored start the download_missing task (unless DOWNLOAD_ON_MONITOR is off).
          */
         post: operations["bulk_update_media_api_v1_media_bulk_post"];
         delete?: never;
@@ -195,6 +196,8 @@ export interface paths {
          * Update Media
          * @description Change the fields sent. A new folder is checked like a new media's; `trailer_url`
          *     must be an http(s) URL (a YouTube link or id is stored as `youtube_trailer_id`).
+         *     Monitoring turned on starts the download_missing task (unless DOWNLOAD_ON_MONITOR is
+         *     off).
          */
         patch: operations["update_media_api_v1_media__media_id__patch"];
         trace?: never;
