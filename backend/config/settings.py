@@ -23,6 +23,26 @@ DEFAULT_FRONTEND_DIST = REPO_ROOT / "frontend" / "dist"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def url_without_password(text: str) -> str:
+    """A database URL with any password left out, fit to show or log."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        scheme, sep, _rest = text.partition("://")
+        return f"{scheme}{sep}..." if sep else "(unreadable URL)"
+    if url.password is None:
+        return text
+    bare = URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    return bare.render_as_string(hide_password=False)
+
+
 class Settings(BaseSettings):
     """Trailarr settings, read from environment variables."""
 
@@ -105,22 +125,7 @@ class Settings(BaseSettings):
     @property
     def db_url_without_password(self) -> str:
         """The database URL with any password left out, fit to show."""
-        try:
-            url = make_url(self.db_url)
-        except ArgumentError:
-            scheme, sep, _rest = self.db_url.partition("://")
-            return f"{scheme}{sep}..." if sep else "(unreadable URL)"
-        if url.password is None:
-            return self.db_url
-        bare = URL.create(
-            url.drivername,
-            username=url.username,
-            host=url.host,
-            port=url.port,
-            database=url.database,
-            query=url.query,
-        )
-        return bare.render_as_string(hide_password=False)
+        return url_without_password(self.db_url)
 
     @property
     def sqlite_path(self) -> Path | None:

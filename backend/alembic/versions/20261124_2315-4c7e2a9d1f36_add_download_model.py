@@ -20,10 +20,16 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _foreign_keys(on: bool) -> None:
+    """SQLite only: PostgreSQL checks foreign keys at each statement, and has no PRAGMA."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade() -> None:
     # Migrations run on a connection with foreign keys already off (see env.py); this
     # statement is kept so that the file also works when run by hand.
-    op.execute("PRAGMA foreign_keys=OFF")
+    _foreign_keys(False)
     op.create_table(
         "download",
         sa.Column("path", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -53,12 +59,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("download", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_download_media_id"), ["media_id"], unique=False)
-    op.execute("PRAGMA foreign_keys=ON")
+    _foreign_keys(True)
 
 
 def downgrade() -> None:
-    op.execute("PRAGMA foreign_keys=OFF")
+    _foreign_keys(False)
     with op.batch_alter_table("download", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_download_media_id"))
     op.drop_table("download")
-    op.execute("PRAGMA foreign_keys=ON")
+    _foreign_keys(True)

@@ -120,7 +120,7 @@ def _clean_logs(logs: Path, summary: CleanupSummary) -> None:
 def _clean_backups(backups: Path, summary: CleanupSummary) -> None:
     if not backups.is_dir():
         return
-    for old in backups_beyond_kept(backups):
+    for old in [*backups_beyond_kept(backups), *backups_beyond_kept(backups, ".pgdump")]:
         if _remove(old, summary):
             summary.backups_removed += 1
 

@@ -20,6 +20,11 @@ from sqlmodel import Session, create_engine
 from config import get_settings
 
 BUSY_TIMEOUT_MS = 30_000
+POOL_SIZE = 10
+"""PostgreSQL connections kept open: the worker threads that read and write at once (the
+web requests, a task, the downloads) rarely need more."""
+POOL_OVERFLOW = 20
+"""More connections opened for a burst (20 clients reading the history), then closed."""
 _IMMEDIATE = "trailarr_begin_immediate"
 _NO_BEGIN = "trailarr_no_begin"
 
@@ -37,7 +42,15 @@ def create_db_engine(
     upgrade that fails leaves the file byte for byte as it was).
     """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        if not pooled:
+            return create_engine(url, poolclass=NullPool)
+        return create_engine(
+            url,
+            pool_pre_ping=True,  # a server restarted meanwhile: reconnect, not an error
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=30,
+        )
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     }

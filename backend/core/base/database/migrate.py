@@ -1,4 +1,10 @@
-"""Database migrations at start-up: back up, upgrade to head, restore on failure."""
+"""Database migrations at start-up: back up, upgrade to head, restore on failure.
+
+SQLite: a copy with the online backup API first, put back when the upgrade fails.
+PostgreSQL: `pg_dump` first when it is on PATH (otherwise the log says that the operator's
+own backups are relied upon); a failed upgrade rolls back by itself, DDL included, since
+every pending revision runs in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +22,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, make_url
 
 from app_logger import ModuleLogger
 from config import get_settings
+from config.settings import url_without_password
+from core.base.utils.process import ProcessTimeoutError, run_process
 
 logger = ModuleLogger("Migrations")
 
@@ -127,10 +135,52 @@ def backup_sqlite(db_path: Path, backups_dir: Path, label: str) -> Path:
     return target
 
 
-def backups_beyond_kept(backups_dir: Path) -> list[Path]:
-    """The backups older than the newest BACKUPS_KEPT (their names start with their UTC
-    time stamp, so the name order is the age order)."""
-    return sorted(backups_dir.glob("trailarr-*.db"))[:-BACKUPS_KEPT]
+PG_DUMP_TIMEOUT = 3600.0
+
+
+def dump_postgresql(url: str, backups_dir: Path, label: str) -> Path | None:
+    """A `pg_dump` of the database (custom format, for pg_restore) before a migration; None
+    when pg_dump is not on PATH. The password goes to pg_dump in its environment, never on
+    its command line. Raises MigrationError when the dump fails: no upgrade without it."""
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        logger.warning(
+            "pg_dump is not on PATH: no backup is taken before this migration; your own "
+            "PostgreSQL backups are relied upon"
+        )
+        return None
+    parts = make_url(url)
+    backups_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backups_dir / f"trailarr-{stamp}-{label}.pgdump"
+    args = [pg_dump, "--format=custom", f"--file={target}", "--no-password"]
+    if parts.host:
+        args.append(f"--host={parts.host}")
+    if parts.port:
+        args.append(f"--port={parts.port}")
+    if parts.username:
+        args.append(f"--username={parts.username}")
+    args.append(f"--dbname={parts.database}")
+    env = dict(os.environ)
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    try:
+        result = run_process(args, timeout=PG_DUMP_TIMEOUT, env=env)
+    except (OSError, ProcessTimeoutError) as exc:
+        target.unlink(missing_ok=True)
+        raise MigrationError(f"the backup with pg_dump failed: {exc}") from exc
+    if result.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise MigrationError(f"the backup with pg_dump failed: {result.stderr.strip()}")
+    for old in backups_beyond_kept(backups_dir, ".pgdump"):
+        old.unlink(missing_ok=True)
+    return target
+
+
+def backups_beyond_kept(backups_dir: Path, suffix: str = ".db") -> list[Path]:
+    """The backups (SQLite copies, or `.pgdump` files) older than the newest BACKUPS_KEPT
+    (their names start with their UTC time stamp, so the name order is the age order)."""
+    return sorted(backups_dir.glob(f"trailarr-*{suffix}"))[:-BACKUPS_KEPT]
 
 
 def restore_sqlite(backup: Path, db_path: Path) -> None:
@@ -158,7 +208,8 @@ def upgrade_database(url: str | None = None) -> RevisionState:
     try:
         state = revision_state(url)
     except Exception as exc:
-        raise MigrationError(f"cannot read the database revision of {url}: {exc}") from exc
+        shown = url_without_password(url)
+        raise MigrationError(f"cannot read the database revision of {shown}: {exc}") from exc
     if not state.known:
         raise MigrationError(
             f"the database is at revision {state.current}, which this version of Trailarr "
@@ -173,6 +224,10 @@ def upgrade_database(url: str | None = None) -> RevisionState:
     if db_path is not None and db_path.exists() and state.current is not None:
         backup = backup_sqlite(db_path, settings.backups_dir, state.current)
         logger.info(f"Backed up the database to {backup}")
+    elif url.startswith("postgresql") and state.current is not None:
+        dumped = dump_postgresql(url, settings.backups_dir, state.current)
+        if dumped is not None:
+            logger.info(f"Backed up the database with pg_dump to {dumped}")
     logger.info(f"Upgrading the database from {state.current or 'empty'} to {state.head}")
     with _pristine_copy(db_path if backup is not None else None) as pristine:
         try:

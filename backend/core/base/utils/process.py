@@ -8,7 +8,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -23,10 +23,13 @@ class ProcessResult:
     stderr: str
 
 
-def run_process(args: Sequence[str], *, timeout: float) -> ProcessResult:
+def run_process(
+    args: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None
+) -> ProcessResult:
     """Run `args` (no shell), wait at most `timeout` seconds, decode output leniently.
 
-    Blocking: call it from a worker thread, never on the event loop.
+    Blocking: call it from a worker thread, never on the event loop. `env` replaces the
+    environment (the secrets a program reads from it stay off its command line).
     Raises ProcessTimeoutError when the timeout expires (the child is killed first) and
     FileNotFoundError when the program does not exist.
     """
@@ -38,6 +41,7 @@ def run_process(args: Sequence[str], *, timeout: float) -> ProcessResult:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        env=None if env is None else dict(env),
     ) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
