@@ -13,6 +13,12 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
+# The PostgreSQL tests run on a throwaway server (scripts/postgres.sh), unless
+# TEST_POSTGRES_URL names one already.
+if [ -z "${TEST_POSTGRES_URL:-}" ]; then
+    eval "$(bash scripts/postgres.sh start)"
+    trap 'bash scripts/postgres.sh stop "$TRAILARR_PG_DIR"' EXIT
+fi
 status=0
 # In parallel, one worker per CPU (pytest-xdist); a later -n in the arguments wins.
 .venv/bin/pytest -n auto "$@" || status=$?

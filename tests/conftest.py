@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.utils.server",
     "tests.utils.arr_standin",
     "tests.utils.roots",
+    "tests.utils.postgres",
 ]
 
 __all__ = ["TEST_API_KEY"]

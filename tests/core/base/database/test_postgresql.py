@@ -1,0 +1,196 @@
+"""PostgreSQL, on a real server (TEST_POSTGRES_URL; scripts/postgres.sh starts one): every
+migration up and down with rows in every table, the schema equal to the models, start-up's
+backup with pg_dump, a failed migration rolled back, and the app serving the history."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from fastapi.testclient import TestClient
+from sqlalchemy.pool import NullPool
+
+from config import get_settings
+from core.base.database.migrate import (
+    SCRIPT_LOCATION_ENV,
+    MigrationError,
+    alembic_config,
+    revision_state,
+    upgrade_database,
+)
+from tests.conftest import reset_app_state
+from tests.utils.api import TEST_API_KEY
+from tests.utils.factories import make_download, make_media
+from tests.utils.migrations import FAILING_BODY, script, script_copy_with_revision
+
+pytestmark = pytest.mark.slow  # a database server, and pg_dump
+
+PREVIOUS_HEAD = "8e4a6c2d0b17"
+"""The revision before the PostgreSQL indexes (c4f1a7e3d9b2)."""
+
+
+def engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, poolclass=NullPool)
+
+
+def app_tables(url: str) -> set[str]:
+    return set(sa.inspect(engine(url)).get_table_names()) - {"alembic_version"}
+
+
+def indexes(url: str, table: str) -> set[str]:
+    return {i["name"] for i in sa.inspect(engine(url)).get_indexes(table) if i["name"]}
+
+
+def snapshot(url: str) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    db = engine(url)
+    with db.connect() as conn:
+        for table in app_tables(url):
+            rows = conn.execute(sa.text(f'SELECT * FROM "{table}" ORDER BY id')).mappings()
+            result[table] = [dict(row) for row in rows]
+    return result
+
+
+def value_for(column: sa.Column[Any], row: int) -> Any:
+    if column.foreign_keys or column.primary_key:
+        return row
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return row % 2 == 0
+    if isinstance(kind, sa.Integer):
+        return 100 + row
+    if isinstance(kind, sa.Float | sa.Numeric):
+        return row + 0.5
+    if isinstance(kind, sa.JSON):
+        return {"row": row}
+    if isinstance(kind, sa.DateTime):
+        return datetime(2026, row, 1, 12, 0)
+    text = f"{column.name}-{row}"
+    length = getattr(kind, "length", None)  # PostgreSQL holds VARCHAR(n) to n characters
+    return text[-length:] if length else text
+
+
+def fill_empty_tables(url: str) -> None:
+    """Two rows in every empty table, whatever the schema at this revision."""
+    db = engine(url)
+    metadata = sa.MetaData()
+    metadata.reflect(db, only=app_tables(url))
+    with db.begin() as conn:
+        for table in metadata.sorted_tables:
+            if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
+                continue
+            for row in (1, 2):
+                conn.execute(table.insert().values({c.name: value_for(c, row) for c in table.c}))
+
+
+def revision_of(url: str) -> str | None:
+    return revision_state(url).current
+
+
+def test_every_migration_goes_up_and_down_keeping_rows(empty_postgres_url: str) -> None:
+    url = empty_postgres_url
+    config = alembic_config(url)
+    revisions = [r.revision for r in reversed(list(script().walk_revisions()))]
+    for revision in revisions:
+        before = snapshot(url)
+        command.upgrade(config, revision)
+        after = snapshot(url)
+        for table in before.keys() & after.keys():
+            assert len(after[table]) == len(before[table]), (revision, table)
+            for old, new in zip(before[table], after[table], strict=True):
+                common = old.keys() & new.keys()
+                assert {k: old[k] for k in common} == {k: new[k] for k in common}, table
+        fill_empty_tables(url)
+    assert revision_of(url) == revisions[-1]
+    command.check(config)  # the schema is the models' (the PostgreSQL-only indexes aside)
+    assert {"ix_media_title_trgm", "ix_download_resolution_pixels"} <= (
+        indexes(url, "media") | indexes(url, "download")
+    )
+    command.downgrade(config, "base")
+    assert app_tables(url) == set()
+
+
+def _with_rows(url: str) -> dict[str, list[dict[str, Any]]]:
+    command.upgrade(alembic_config(url), PREVIOUS_HEAD)
+    fill_empty_tables(url)
+    return snapshot(url)
+
+
+def test_start_up_backs_up_with_pg_dump_then_upgrades(
+    empty_postgres_url: str, data_dir: Path
+) -> None:
+    url = empty_postgres_url
+    before = _with_rows(url)
+
+    state = upgrade_database(url)
+
+    assert state.current == state.head != PREVIOUS_HEAD
+    assert snapshot(url) == before
+    [dump] = list(get_settings().backups_dir.glob(f"trailarr-*-{PREVIOUS_HEAD}.pgdump"))
+    assert dump.stat().st_size > 0
+    assert "ix_media_title_trgm" in indexes(url, "media")
+
+
+def test_without_pg_dump_start_up_says_the_operator_s_backups_are_relied_upon(
+    empty_postgres_url: str,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = empty_postgres_url
+    _with_rows(url)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    caplog.set_level(logging.WARNING)
+
+    upgrade_database(url)
+
+    assert "pg_dump is not on PATH" in caplog.text
+    assert "your own PostgreSQL backups are relied upon" in caplog.text
+    assert not list(get_settings().backups_dir.glob("*.pgdump"))
+
+
+def test_a_failed_migration_rolls_back_ddl_and_rows(
+    empty_postgres_url: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = empty_postgres_url
+    command.upgrade(alembic_config(url), "head")
+    fill_empty_tables(url)
+    before = snapshot(url)
+    location = script_copy_with_revision(tmp_path, FAILING_BODY)
+    monkeypatch.setenv(SCRIPT_LOCATION_ENV, str(location))
+
+    with pytest.raises(MigrationError, match="boom from the test migration"):
+        upgrade_database(url)
+
+    assert "scratch" not in app_tables(url)
+    assert snapshot(url) == before
+    monkeypatch.delenv(SCRIPT_LOCATION_ENV)
+    assert revision_state(url).pending is False
+
+
+def test_the_app_serves_the_history_from_postgresql(
+    postgres_url: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    reset_app_state()
+    from main import app
+
+    with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as client:
+        assert client.get("/status").json()["status"] == "ok"
+        alien = make_media(tmp_path / "Alien (1979)", title="Alien", year=1979)
+        brazil = make_media(tmp_path / "Brazil (1985)", title="Brazil", year=1985)
+        make_download(alien.id, file_name="Alien (1979)-trailer.mkv", resolution="1920x1080")
+        make_download(brazil.id, file_name="Brazil (1985)-trailer.mkv", resolution="640x360")
+        page = client.get("/api/v1/downloads", params={"q": "lie"}).json()
+        assert [r["media_title"] for r in page["records"]] == ["Alien"]
+        by_size = client.get(
+            "/api/v1/downloads", params={"sort": "resolution", "order": "asc"}
+        ).json()
+        assert [r["resolution"] for r in by_size["records"]] == ["640x360", "1920x1080"]
+        settings = client.get("/api/v1/settings").json()
+        assert "postgresql" in str(settings) and "trailarr_test_" in str(settings)
