@@ -219,7 +219,8 @@ class DownloadQueue:
                     )
                 except NotFoundError:
                     logger.info(f"{item.media.title} was removed while its download waited")
-                    return DownloadResult(ok=False, reason="the media was removed")
+                    # No failure of a source: nothing is recorded against it.
+                    return DownloadResult(ok=False, reason="the media was removed", cancelled=True)
                 item.started_at = utc_now()
                 return await self._runner(
                     item.media,

@@ -76,7 +76,8 @@ class DownloadResult:
     ok: bool
     reason: str | None = None
     cancelled: bool = False
-    """Stopped on request (the queue's cancel, shut-down): not a failure of the source."""
+    """Stopped on request (the queue's cancel, shut-down) or the media gone: not a failure
+    of the source, and none is recorded."""
 
     def __bool__(self) -> bool:
         return self.ok

@@ -248,5 +248,5 @@ async def test_a_download_starts_with_the_media_as_it_is_then(
     assert (await queue.wait(first)).ok and (await queue.wait(changed)).ok
     assert changed.media.trailer_url == "https://example.com/t"
     result = await queue.wait(removed)
-    assert not result.ok and result.reason == "the media was removed"
+    assert not result.ok and result.reason == "the media was removed" and result.cancelled
     assert [started for started, _ in pipeline.started] == [media[0].id, media[1].id]
