@@ -1,10 +1,17 @@
-"""The `trailarr` command: check settings, migrate the database, serve the app."""
+"""The `trailarr` command: check settings, migrate the database, serve the app.
+
+`trailarr migrate-db --to postgresql+psycopg://...` moves the SQLite library to PostgreSQL
+instead (core/base/database/transfer.py).
+"""
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -36,8 +43,69 @@ def _api_keys() -> tuple[str]:
     return (get_settings().api_key(),)
 
 
-def main() -> int:
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trailarr", description="Serve Trailarr (with no command), or move its database."
+    )
+    commands = parser.add_subparsers(dest="command")
+    move = commands.add_parser(
+        "migrate-db",
+        help="copy the SQLite library into an empty PostgreSQL database",
+        description="Copy the SQLite database into an empty PostgreSQL database, table by "
+        "table, and check the copy; the SQLite file is only read. Then set DATABASE_URL.",
+    )
+    move.add_argument("--to", required=True, metavar="URL", help="postgresql+psycopg://...")
+    move.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="FILE",
+        help="the SQLite file (default: the one in APP_DATA_DIR)",
+    )
+    return parser
+
+
+def migrate_db(source: Path | None, target: str) -> int:
+    """`trailarr migrate-db`: the transfer with a progress bar per table."""
+    from tqdm import tqdm
+
+    from config import get_settings
+    from config.settings import url_without_password
+    from core.base.database.transfer import TransferError, transfer
+
+    path = source or get_settings().sqlite_path
+    if path is None:
+        print("trailarr: DATABASE_URL is not SQLite: give the file with --from", file=sys.stderr)
+        return 2
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(table: str, done: int, total: int) -> None:
+        if table not in bars:
+            bars[table] = tqdm(total=total, desc=table, unit=" rows", file=sys.stderr)
+        bar = bars[table]
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    try:
+        summary = transfer(path, target, progress=progress)
+    except TransferError as exc:
+        print(f"trailarr: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(
+        f"Moved {summary.rows} rows in {len(summary.tables)} tables at revision "
+        f"{summary.revision} to {url_without_password(target)}; counts and ids match. "
+        f"{path} is unchanged. Set DATABASE_URL to the new database to use it."
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     """Entry point of the `trailarr` console script."""
+    args = _parser().parse_args(argv)
     from config import get_settings
 
     try:
@@ -45,6 +113,8 @@ def main() -> int:
     except ValidationError as exc:
         print(_settings_error(exc), file=sys.stderr)
         return 2
+    if args.command == "migrate-db":
+        return migrate_db(args.source, args.to)
 
     from app_logger import ModuleLogger, configure_logging
 

@@ -128,20 +128,36 @@ def reset_app_state() -> None:
     get_settings.cache_clear()
 
 
+ENGINE_ENV = "TRAILARR_TEST_ENGINE"
+"""`postgresql` runs the suite on PostgreSQL (a fresh database per test, on the server of
+TEST_POSTGRES_URL); SQLite otherwise."""
+
+
+def on_postgresql() -> bool:
+    return os.environ.get(ENGINE_ENV, "sqlite").lower() == "postgresql"
+
+
 @pytest.fixture(autouse=True)
 def data_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_db_template: Path
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    migrated_db_template: Path,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Path]:
-    """The test's APP_DATA_DIR, holding a fresh copy of the migrated database."""
+    """The test's APP_DATA_DIR, holding a fresh copy of the migrated database (or, on
+    PostgreSQL, beside a fresh database of its own)."""
     data = tmp_path / "data"
     data.mkdir()
     shutil.copyfile(migrated_db_template, data / "trailarr.db")
+    if on_postgresql():
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("APP_DATA_DIR", str(data))
     monkeypatch.setenv("APP_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("ALLOW_LOCAL_SOURCES", "true")
     # Tests start download_missing themselves; those of DOWNLOAD_ON_MONITOR turn it on.
     monkeypatch.setenv("DOWNLOAD_ON_MONITOR", "false")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     reset_app_state()
     yield data
     reset_app_state()

@@ -76,7 +76,7 @@ def test_database_at_an_unknown_revision_is_refused(
     execute(db_file, "UPDATE alembic_version SET version_num = 'ffffffffffff'")
     original = db_file.read_bytes()
 
-    code = cli.main()  # in-process: it returns before serving
+    code = cli.main([])  # in-process: it returns before serving
 
     assert code != 0
     message = capsys.readouterr().err.strip().splitlines()[-1]

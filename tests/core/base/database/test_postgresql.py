@@ -5,7 +5,6 @@ backup with pg_dump, a failed migration rolled back, and the app serving the his
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,12 @@ from core.base.database.migrate import (
 from tests.conftest import reset_app_state
 from tests.utils.api import TEST_API_KEY
 from tests.utils.factories import make_download, make_media
-from tests.utils.migrations import FAILING_BODY, script, script_copy_with_revision
+from tests.utils.migrations import (
+    FAILING_BODY,
+    fill_empty_tables,
+    script,
+    script_copy_with_revision,
+)
 
 pytestmark = pytest.mark.slow  # a database server, and pg_dump
 
@@ -54,38 +58,6 @@ def snapshot(url: str) -> dict[str, list[dict[str, Any]]]:
             rows = conn.execute(sa.text(f'SELECT * FROM "{table}" ORDER BY id')).mappings()
             result[table] = [dict(row) for row in rows]
     return result
-
-
-def value_for(column: sa.Column[Any], row: int) -> Any:
-    if column.foreign_keys or column.primary_key:
-        return row
-    kind = column.type
-    if isinstance(kind, sa.Boolean):
-        return row % 2 == 0
-    if isinstance(kind, sa.Integer):
-        return 100 + row
-    if isinstance(kind, sa.Float | sa.Numeric):
-        return row + 0.5
-    if isinstance(kind, sa.JSON):
-        return {"row": row}
-    if isinstance(kind, sa.DateTime):
-        return datetime(2026, row, 1, 12, 0)
-    text = f"{column.name}-{row}"
-    length = getattr(kind, "length", None)  # PostgreSQL holds VARCHAR(n) to n characters
-    return text[-length:] if length else text
-
-
-def fill_empty_tables(url: str) -> None:
-    """Two rows in every empty table, whatever the schema at this revision."""
-    db = engine(url)
-    metadata = sa.MetaData()
-    metadata.reflect(db, only=app_tables(url))
-    with db.begin() as conn:
-        for table in metadata.sorted_tables:
-            if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
-                continue
-            for row in (1, 2):
-                conn.execute(table.insert().values({c.name: value_for(c, row) for c in table.c}))
 
 
 def revision_of(url: str) -> str | None:
