@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 DOWNLOADS = "/api/v1/downloads"
 EXPORT = "/api/v1/downloads/export"
-DB_INT_MAX = 2**63 - 1
+DB_INT_MAX = 2**31 - 1  # the INTEGER of every engine (PostgreSQL's is 32 bits)
 SEARCH_HELP = (
     "Part of the media title or file name, ignoring case; every character is literal"
     " (3 characters or more are found through a trigram index)"

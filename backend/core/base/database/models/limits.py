@@ -2,5 +2,6 @@
 
 from __future__ import annotations
 
-DB_INT_MAX = 2**63 - 1
-"""The largest integer the database stores; a larger id cannot exist."""
+DB_INT_MAX = 2**31 - 1
+"""The largest id every engine stores in an INTEGER column (PostgreSQL's is 32 bits; SQLite's
+would take 64): a larger id cannot exist, and is refused (422) before any query."""

@@ -10,6 +10,7 @@ from pydantic import field_validator
 from sqlmodel import AutoString, Field
 
 from core.base.database.models.base import AppSQLModel, NulFreeText, UTCDateTime, utc_now
+from core.base.database.models.limits import DB_INT_MAX
 
 
 class MonitorStatus(StrEnum):
@@ -69,9 +70,15 @@ class MediaBase(AppSQLModel):
     youtube_trailer_id: str | None = Field(default=None, max_length=11)
     monitor: bool = False
     connection_id: int | None = Field(
-        default=None, foreign_key="connection.id", ondelete="SET NULL", index=True
+        default=None,
+        foreign_key="connection.id",
+        ondelete="SET NULL",
+        index=True,
+        ge=1,
+        le=DB_INT_MAX,
     )
-    arr_id: int | None = None
+    # Within the database's INTEGER on every engine (PostgreSQL's is 32 bits).
+    arr_id: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
     # An http(s) video URL that yt-dlp supports, used for downloads before the YouTube id
     # and the search; checked by the source policy in core/library/media_service.py.
     trailer_url: str | None = Field(default=None, max_length=TRAILER_URL_MAX)
@@ -130,8 +137,8 @@ class MediaUpdate(NulFreeText):
     tvdb_id: str | None = Field(default=None, max_length=32)
     youtube_trailer_id: str | None = Field(default=None, max_length=11)
     monitor: bool | None = None
-    connection_id: int | None = None
-    arr_id: int | None = None
+    connection_id: int | None = Field(default=None, ge=1, le=DB_INT_MAX)
+    arr_id: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
     trailer_url: str | None = Field(
         default=None,
         max_length=TRAILER_URL_MAX,
