@@ -91,8 +91,9 @@ def update_media(media_id: IdPath, media: MediaUpdate) -> MediaRead:
 
 
 def _update(media_id: int, media: MediaUpdate) -> MediaRead:
+    was_monitored = media.monitor and manager.read(media_id).monitor
     updated = media_service.update_media(media_id, media)
-    if media.monitor:
+    if media.monitor and not was_monitored:
         download_missing_now(f"{updated.title} was monitored")
     return updated
 

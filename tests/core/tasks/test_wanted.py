@@ -390,6 +390,14 @@ def test_monitoring_a_media_starts_the_engine_unless_switched_off(
     assert answer.status_code == 200, answer.text
     task = client.get("/api/v1/tasks/download_missing").json()
     assert (task["last_started_at"] != before) is starts
+    if starts:  # monitored already: sending it again starts nothing
+        wait_until(
+            lambda: client.get("/api/v1/tasks/download_missing").json()["running"] is False,
+            "the run to end",
+        )
+        client.patch(f"/api/v1/media/{media.id}", json={"monitor": True})
+        again = client.get("/api/v1/tasks/download_missing").json()["last_started_at"]
+        assert again == task["last_started_at"]
     unmonitor = {"ids": [media.id], "monitor": False}
     assert client.post("/api/v1/media/bulk", json=unmonitor).is_success
     if starts:
