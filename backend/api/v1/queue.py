@@ -11,10 +11,12 @@ router = APIRouter(prefix="/queue", tags=["queue"])
 
 
 @router.get("")
-def list_queue() -> list[QueueItemRead]:
+async def list_queue() -> list[QueueItemRead]:
     """Running downloads (by start), then the waiting ones in order, each with its stage
     (queued, searching, downloading, converting, verifying, moving) and progress. Changes
     are pushed over the websocket as "Queue" messages."""
+    # On the event loop, which owns the queue (no I/O): a worker thread could see it change
+    # while it reads.
     return download_queue.items()
 
 

@@ -24,6 +24,7 @@ from tests.utils.http_server import VideoServer
 from tests.utils.mediafiles import make_video
 from tests.utils.probe import assert_record_matches_file, ffprobe_json
 from tests.utils.roots import add_root
+from tests.utils.youtube_search import search_entry
 
 
 def _profile(client: TestClient, **overrides: Any) -> dict[str, Any]:
@@ -334,21 +335,6 @@ def test_media_delete_cascades_records_and_keeps_files_unless_asked(
     assert client.get(f"/api/v1/media/{kept['id']}/downloads").status_code == 404
 
 
-def _flat_entry(video_id: str, title: str, duration: float | None = 120.0) -> dict[str, Any]:
-    """One result in the shape yt-dlp's flat `ytsearchN:` extraction gives."""
-    return {
-        "_type": "url",
-        "ie_key": "Youtube",
-        "id": video_id,
-        "url": f"https://www.youtube.com/watch?v={video_id}",
-        "title": title,
-        "duration": duration,
-        "channel": "Studio",
-        "view_count": 1000,
-        "live_status": None,
-    }
-
-
 @pytest.mark.slow
 def test_saved_id_then_search_candidates_in_order_skipping_failed_ones(
     client: TestClient,
@@ -372,10 +358,10 @@ def test_saved_id_then_search_candidates_in_order_skipping_failed_ones(
     def fake_search(query: str, *, limit: int = 10) -> list[dict[str, Any]]:
         searches.append(query)
         return [
-            _flat_entry("savedAAAAAA", "Big Buck Bunny trailer"),
-            _flat_entry("silentBBBBB", "Big Buck Bunny official trailer"),
-            _flat_entry("tooLongCCCC", "Big Buck Bunny full movie", duration=5000),
-            _flat_entry("goodDDDDDDD", "Big Buck Bunny trailer 2"),
+            search_entry("savedAAAAAA", "Big Buck Bunny trailer", 120.0),
+            search_entry("silentBBBBB", "Big Buck Bunny official trailer", 120.0),
+            search_entry("tooLongCCCC", "Big Buck Bunny full movie", 5000),
+            search_entry("goodDDDDDDD", "Big Buck Bunny trailer 2", 120.0),
         ]
 
     monkeypatch.setattr(trailer, "parse_source", local_source)

@@ -33,24 +33,13 @@ def run_process(
     Raises ProcessTimeoutError when the timeout expires (the child is killed first) and
     FileNotFoundError when the program does not exist.
     """
-    # The child leads a process group of its own, so that a timeout stops its children
-    # too (and the pipes they hold open get closed).
-    with subprocess.Popen(
-        list(args),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env=None if env is None else dict(env),
-    ) as proc:
+    with _spawn(args, env) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             _kill_group(proc)
             proc.communicate()
-            raise ProcessTimeoutError(
-                f"{args[0]} did not finish within {timeout:g} s and was stopped"
-            ) from exc
+            raise _timed_out(args, timeout) from exc
         except BaseException:
             _kill_group(proc)
             raise
@@ -59,6 +48,23 @@ def run_process(
         stdout=out.decode("utf-8", errors="replace"),
         stderr=err.decode("utf-8", errors="replace"),
     )
+
+
+def _spawn(args: Sequence[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """The program, its output piped. It leads a process group of its own, so that a
+    timeout or a stop ends its children too (and the pipes they hold open get closed)."""
+    return subprocess.Popen(
+        list(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env=None if env is None else dict(env),
+    )
+
+
+def _timed_out(args: Sequence[str], timeout: float) -> ProcessTimeoutError:
+    return ProcessTimeoutError(f"{args[0]} did not finish within {timeout:g} s and was stopped")
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -93,13 +99,7 @@ def run_process_lines(
     Raises ProcessTimeoutError, ProcessStoppedError, or FileNotFoundError as run_process.
     """
     deadline = time.monotonic() + timeout
-    with subprocess.Popen(
-        list(args),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    ) as proc:
+    with _spawn(args) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         errors: list[bytes] = []
         ended = threading.Event()
@@ -115,11 +115,7 @@ def run_process_lines(
                 if reason is not None:
                     verdict.append(ProcessStoppedError(reason))
                 elif time.monotonic() > deadline:
-                    verdict.append(
-                        ProcessTimeoutError(
-                            f"{args[0]} did not finish within {timeout:g} s and was stopped"
-                        )
-                    )
+                    verdict.append(_timed_out(args, timeout))
                 else:
                     continue
                 _kill_group(proc)
