@@ -4,6 +4,17 @@ SQLite connections enforce foreign keys, use WAL with `synchronous=NORMAL` and a
 timeout, and run real transactions: SQLAlchemy emits BEGIN itself (deferred for readers,
 IMMEDIATE for writers), so that DDL is transactional and concurrent writers wait for each
 other instead of failing with "database is locked".
+
+PostgreSQL keeps the same discipline. Its default isolation, READ COMMITTED, lets two
+writers that read then write (count the attempts, then store one more; look for a record,
+then insert it) interleave and lose an update. So a writer's transaction first takes one
+transaction-scoped advisory lock (`WRITER_LOCK`), held until its COMMIT or ROLLBACK:
+writers run one at a time, each seeing everything the one before it committed, exactly as
+under SQLite's BEGIN IMMEDIATE. Readers take no lock and never wait; their transactions
+are REPEATABLE READ, so that the statements of one read see one state, as a read
+transaction does on SQLite (a read-only transaction there never fails to serialize). The
+unique indexes (one present record per path, one wanted row per media and profile, ...)
+stay the second guard, for a write made outside `write_session`.
 """
 
 from __future__ import annotations
@@ -25,6 +36,16 @@ POOL_SIZE = 10
 web requests, a task, the downloads) rarely need more."""
 POOL_OVERFLOW = 20
 """More connections opened for a burst (20 clients reading the history), then closed."""
+WRITER_LOCK = 0x7472_6C72_7772_6974
+"""The key of PostgreSQL's advisory lock that a writer's transaction holds (any 64-bit
+number no other program on the database uses; these are the bytes of "trlrwrit")."""
+WRITER_LOCK_TIMEOUT = f"{BUSY_TIMEOUT_MS}ms"
+"""How long a PostgreSQL writer waits for the lock (or a row lock) before it fails: as
+SQLite's busy timeout."""
+READER_ISOLATION = "REPEATABLE READ"
+WRITER_ISOLATION = "READ COMMITTED"
+"""A PostgreSQL writer's statements each see the latest commits: its snapshot must not be
+older than the moment it got the writers' lock."""
 _IMMEDIATE = "trailarr_begin_immediate"
 _NO_BEGIN = "trailarr_no_begin"
 
@@ -44,13 +65,22 @@ def create_db_engine(
     if not url.startswith("sqlite"):
         if not pooled:
             return create_engine(url, poolclass=NullPool)
-        return create_engine(
+        engine = create_engine(
             url,
             pool_pre_ping=True,  # a server restarted meanwhile: reconnect, not an error
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
             pool_timeout=30,
+            isolation_level=READER_ISOLATION,
         )
+
+        @event.listens_for(engine, "begin")
+        def _on_begin_postgresql(conn: Any) -> None:
+            if conn.get_execution_options().get(_IMMEDIATE, False):
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITER_LOCK_TIMEOUT}'")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+
+        return engine
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     }
@@ -88,12 +118,16 @@ def get_engine() -> Engine:
     with _lock:
         if _engine is None:
             _engine = create_db_engine(get_settings().db_url)
-            _write_engine = _engine.execution_options(**{_IMMEDIATE: True})
+            writer: dict[str, Any] = {_IMMEDIATE: True}
+            if _engine.dialect.name == "postgresql":
+                writer["isolation_level"] = WRITER_ISOLATION
+            _write_engine = _engine.execution_options(**writer)
         return _engine
 
 
 def get_write_engine() -> Engine:
-    """The app's engine, whose transactions start with BEGIN IMMEDIATE on SQLite."""
+    """The app's engine for writers: their transactions start with BEGIN IMMEDIATE on
+    SQLite, and with the writers' advisory lock on PostgreSQL."""
     get_engine()
     assert _write_engine is not None
     return _write_engine
@@ -124,7 +158,8 @@ def read_session() -> Iterator[Session]:
 
 @contextmanager
 def write_session() -> Iterator[Session]:
-    """A session whose transaction starts with BEGIN IMMEDIATE; commits on success."""
+    """A writer's session: one writer at a time (BEGIN IMMEDIATE on SQLite, the advisory
+    lock on PostgreSQL); commits on success."""
     with Session(get_write_engine(), expire_on_commit=False) as session:
         yield session
         session.commit()

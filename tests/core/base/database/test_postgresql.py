@@ -5,6 +5,8 @@ backup with pg_dump, a failed migration rolled back, and the app serving the his
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.pool import NullPool
 
 from config import get_settings
+from core.base.database.engine import get_engine, write_session
+from core.base.database.manager.wanted import WantedManager
 from core.base.database.migrate import (
     SCRIPT_LOCATION_ENV,
     MigrationError,
@@ -24,13 +28,14 @@ from core.base.database.migrate import (
 )
 from tests.conftest import reset_app_state
 from tests.utils.api import TEST_API_KEY
-from tests.utils.factories import make_download, make_media
+from tests.utils.factories import make_download, make_media, make_profile
 from tests.utils.migrations import (
     FAILING_BODY,
     fill_empty_tables,
     script,
     script_copy_with_revision,
 )
+from tests.utils.wait import wait_until
 
 pytestmark = pytest.mark.slow  # a database server, and pg_dump
 
@@ -166,3 +171,77 @@ def test_the_app_serves_the_history_from_postgresql(
         assert [r["resolution"] for r in by_size["records"]] == ["640x360", "1920x1080"]
         settings = client.get("/api/v1/settings").json()
         assert "postgresql" in str(settings) and "trailarr_test_" in str(settings)
+
+
+def test_a_trailer_file_over_2_gib_is_recorded_and_totalled(
+    postgres_url: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """download.size is BIGINT on PostgreSQL (d8b3e5f1a7c4): INTEGER stopped at 2 GiB."""
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    reset_app_state()
+    from main import app
+
+    five_gib = 5 * 2**30
+    with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as client:
+        media = make_media(tmp_path / "Dune (2021)", title="Dune", year=2021)
+        make_download(media.id, size=five_gib)
+        make_download(media.id, size=five_gib)
+        [record, _] = client.get(f"/api/v1/media/{media.id}/downloads").json()
+        assert record["size"] == five_gib
+        assert client.get("/api/v1/downloads/stats").json()["total_size_present"] == 2 * five_gib
+
+
+def waiting_locks() -> int:
+    """How many sessions of the test's database are waiting for a lock."""
+    with get_engine().connect() as conn:
+        return conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("earlier_failures", [0, 1])
+def test_two_writers_that_read_then_write_never_lose_an_update(
+    postgres_url: str,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    earlier_failures: int,
+) -> None:
+    """record_failure reads the count, then stores one more. Under READ COMMITTED alone, a
+    second writer that reads while the first has not committed stores the same count (a
+    lost update), or, for a first failure, inserts a second row (a unique violation). The
+    writers' lock makes the second wait and then read the first one's count."""
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    reset_app_state()
+    media = make_media(tmp_path / "Heat (1995)", title="Heat", year=1995)
+    profile = make_profile()
+    wanted, now = WantedManager(), datetime(2026, 12, 2, tzinfo=UTC)
+
+    def fail(session: Any = None) -> None:
+        wanted.record_failure(
+            media.id, profile.id, "no video", at=now, next_attempt_at=now, _session=session
+        )
+
+    for _ in range(earlier_failures):
+        fail()
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            fail()
+        except BaseException as exc:
+            errors.append(exc)
+
+    with write_session() as session:
+        fail(session)  # read and written, not committed yet
+        other = threading.Thread(target=second_writer)
+        other.start()
+        wait_until(waiting_locks, "the second writer to wait for a lock")
+    other.join(timeout=60)
+
+    assert not other.is_alive() and errors == []
+    [failure] = wanted.failures().values()
+    assert failure.attempts == earlier_failures + 2

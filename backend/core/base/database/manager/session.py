@@ -12,8 +12,10 @@ its statements with::
 
 `manage_session` yields the caller's session untouched (the caller commits), or opens a
 new one, commits it when the block ends and rolls it back when the block raises. Writers
-pass `write=True`: on SQLite their transaction starts with BEGIN IMMEDIATE, so that a
-writer that reads first never fails with "database is locked".
+pass `write=True`: writers then run one at a time (BEGIN IMMEDIATE on SQLite, an advisory
+lock on PostgreSQL; see `core.base.database.engine`), so that a writer that reads first
+sees the last committed state, never loses an update to another writer, and never fails
+with "database is locked".
 
 The one fast path that skips the session (a lone SELECT on a Core connection, outside a
 transaction) is `core.base.database.engine.single_read`.
@@ -34,7 +36,7 @@ def manage_session(session: Session | None = None, *, write: bool = False) -> It
     """The session to use: `session` as given (not committed here), else a new one.
 
     A new session is committed when the block ends and rolled back when it raises;
-    `write=True` makes it a writer (BEGIN IMMEDIATE on SQLite).
+    `write=True` makes it a writer (one at a time, on either engine).
     """
     if session is not None:
         yield session

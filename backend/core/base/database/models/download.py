@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import Index, text
+from sqlalchemy import BigInteger, Index, Integer, text
 from sqlmodel import AutoString, Field
 
 from core.base.database.models.base import AppSQLModel, UTCDateTime, as_utc, utc_now
@@ -20,6 +20,10 @@ alone serves counts and totals by that column."""
 
 PRESENT_PATH_INDEX = "ux_download_present_path"
 """At most one record whose file is present holds a path: a file on disk is one trailer."""
+
+BYTES = BigInteger().with_variant(Integer(), "sqlite")
+"""A file size: 64-bit. PostgreSQL's INTEGER stops at 2 GiB; SQLite's INTEGER is 64-bit
+already (and is kept, so that its schema matches the migrations)."""
 
 UNKNOWN_PROFILE_ID = 0
 """`profile_id` of a trailer found on disk whose profile is not known (backfill)."""
@@ -45,7 +49,7 @@ class DownloadBase(AppSQLModel):
 
     path: str = Field(index=True)
     file_name: str = Field(index=True)
-    size: int = Field(index=True)
+    size: int = Field(index=True, sa_type=BYTES)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     resolution: str
     video_format: str
