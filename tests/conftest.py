@@ -92,6 +92,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if (marker := item.get_closest_marker("sqlite_only")) is not None and on_postgresql():
+        reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+        if not reason:
+            pytest.fail(f"{item.nodeid}: sqlite_only needs a reason", pytrace=False)
+        pytest.skip(f"SQLite only: {reason}")
     _children.started.clear()
     _children.watching = item.get_closest_marker("slow") is None
 

@@ -91,6 +91,7 @@ def test_status_recovers_once_a_probe_write_succeeds(
     assert client.post("/api/v1/media", json=media_body()).status_code == 201
 
 
+@pytest.mark.sqlite_only(reason="a read-only SQLite file; a PostgreSQL server keeps its own files")
 @pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
 def test_a_really_read_only_database_is_503_then_recovers(
     client: TestClient, db_file: Path, monkeypatch: pytest.MonkeyPatch

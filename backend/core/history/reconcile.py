@@ -29,7 +29,7 @@ from stat import S_ISREG
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, case, extract, func, literal, update
+from sqlalchemy import ColumnElement, Float, and_, case, cast, extract, func, literal, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -239,7 +239,8 @@ def _mtime_seconds(dialect_name: str) -> ColumnElement[Any]:
     """`updated_at` as seconds since the epoch, computed by the database."""
     if dialect_name == "sqlite":
         return (func.julianday(Download.updated_at) - literal(2440587.5)) * literal(86400.0)
-    return extract("epoch", col(Download.updated_at))
+    # PostgreSQL's EXTRACT gives NUMERIC (a Decimal in Python): a float, as the stat's mtime.
+    return cast(extract("epoch", col(Download.updated_at)), Float)
 
 
 def _differs(size: int, mtime: float, stat: os.stat_result) -> bool:

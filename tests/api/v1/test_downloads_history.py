@@ -19,6 +19,7 @@ from core.base.database.manager.history_query import (
 from core.base.database.models.download import UNKNOWN_PROFILE_ID
 from core.base.database.models.history import HistoryQuery, HistorySort
 from core.base.database.models.media import MediaUpdate
+from tests.utils.engines import SQLITE_PLANNER
 from tests.utils.factories import make_download, make_media, make_profile
 
 DOWNLOADS = "/api/v1/downloads"
@@ -282,6 +283,7 @@ def test_text_search_follows_changes_to_titles_names_and_deletes(
     assert _names(client, q="Beta_Test") == set()
 
 
+@SQLITE_PLANNER
 @pytest.mark.parametrize("q", ["centauri", "alpha-one", "zzz"])
 def test_text_search_uses_the_trigram_indexes(data_dir: Any, q: str) -> None:
     with read_session() as session:
@@ -395,6 +397,7 @@ def query_plan(sql: Any) -> str:
         )
 
 
+@SQLITE_PLANNER
 def test_the_sort_index_is_walked_for_a_filter_most_rows_pass(data_dir: Any) -> None:
     query = HistoryQuery(video_format="vp9", sort=HistorySort.SIZE)
     plan = query_plan(history_select(query, scan_sort_index=True).limit(50))
@@ -403,6 +406,7 @@ def test_the_sort_index_is_walked_for_a_filter_most_rows_pass(data_dir: Any) -> 
     assert "ix_download_video_format" not in plan
 
 
+@SQLITE_PLANNER
 @pytest.mark.parametrize(
     "filters",
     [
@@ -444,6 +448,7 @@ def test_plan_choice() -> None:
     assert prefer_sort_index(one_media, matching=40_000, window=50, table_size=200_000)
 
 
+@SQLITE_PLANNER
 @pytest.mark.parametrize("scan_sort_index", [False, True])
 def test_resolution_sort_uses_the_pixel_count_index(data_dir: Any, scan_sort_index: bool) -> None:
     query = HistoryQuery(
@@ -459,6 +464,7 @@ def test_resolution_sort_uses_the_pixel_count_index(data_dir: Any, scan_sort_ind
     assert "TEMP B-TREE" not in plan
 
 
+@SQLITE_PLANNER
 @pytest.mark.parametrize("filters", [{"video_format": "vp9"}, {"file_exists": True, "since": T0}])
 def test_a_text_search_with_filters_looks_its_records_up_by_id(
     data_dir: Any, filters: dict[str, Any]

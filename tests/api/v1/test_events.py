@@ -14,6 +14,7 @@ from core.base.database.engine import read_session
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.history_search import media_title_contains, text_contains
 from core.base.database.models.event import Event, EventCreate, EventType
+from tests.utils.engines import SQLITE_PLANNER
 from tests.utils.factories import make_download, make_media
 
 EVENTS = "/api/v1/events"
@@ -215,6 +216,7 @@ def test_blank_search_filters_nothing(client: TestClient, failures: dict[str, An
     assert get_page(client, q=q)["total"] == 5
 
 
+@SQLITE_PLANNER
 @pytest.mark.parametrize("q", ["alien", "dQw"])
 def test_title_search_uses_the_trigram_index(data_dir: Any, q: str) -> None:
     condition = media_title_contains(col(Event.media_id), q) | text_contains(col(Event.video_id), q)

@@ -103,6 +103,9 @@ def test_opening_a_write_transaction_is_not_proof_of_writability(db_file: Path) 
         connection.close()
 
 
+@pytest.mark.sqlite_only(
+    reason="the permissions of SQLite's file and folder; a PostgreSQL server keeps its own files"
+)
 @pytest.mark.parametrize("unwritable", ["file", "folder"])
 def test_a_file_or_folder_the_process_may_not_write_fails_the_check(
     db_file: Path, monkeypatch: pytest.MonkeyPatch, unwritable: str

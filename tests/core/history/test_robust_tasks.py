@@ -93,6 +93,10 @@ def make_corpus(trailers: Path, scratch: Path) -> tuple[list[Path], list[bytes]]
     return good, bad
 
 
+@pytest.mark.sqlite_only(
+    reason="rows holding a NUL (left by older versions) exist only in SQLite: PostgreSQL's"
+    " text cannot hold one, so a library moved there has none"
+)
 def test_a_library_of_bad_files_is_handled_to_the_end(tmp_path: Path, db_file: Path) -> None:
     # Made first, so that its media and records come first: they used to stop every run.
     broken = make_media(tmp_path / "Broken (2001)", title="Broken")
