@@ -155,7 +155,7 @@ def data_dir(
     data.mkdir()
     shutil.copyfile(migrated_db_template, data / "trailarr.db")
     if on_postgresql():
-        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("postgres_url"))
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("postgres_test_url"))
     else:
         monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("APP_DATA_DIR", str(data))
