@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app_logger import ModuleLogger
 from core.base.health import health, write_failure_reason
@@ -117,9 +117,11 @@ def install_error_handlers(app: FastAPI) -> None:
             content={"detail": "A number in the request is too large"},
         )
 
-    @app.exception_handler(OperationalError)
-    async def _operational_error(request: Request, exc: OperationalError) -> JSONResponse:
-        # A read-only, full or failing disk: 503 and GET /status degraded, until a write works.
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A read-only, full or failing disk (SQLite's OperationalError), or PostgreSQL's
+        # refusal of writes (InternalError, ProgrammingError): 503 and GET /status degraded,
+        # until a write works. Any other database error is an internal error.
         reason = write_failure_reason(exc)
         if reason is None:
             return _internal_error(request, exc)

@@ -17,7 +17,9 @@ from core.base import health as health_module
 from core.base.database.engine import reset_engine
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.health import health
+from tests.conftest import on_postgresql
 from tests.utils.api import media_body
+from tests.utils.postgres import alter_database
 
 READ_ONLY = "attempt to write a readonly database"
 
@@ -107,6 +109,33 @@ def test_a_really_read_only_database_is_503_then_recovers(
     assert_degraded(client, READ_ONLY)  # the probe write failed as well
 
     use_database(monkeypatch, None)
+    assert client.get("/status").json()["status"] == "ok"
+    assert client.post("/api/v1/media", json=media_body()).status_code == 201
+
+
+@pytest.mark.usefixtures("media_root")  # the folder of media_body lies in it
+def test_a_read_only_postgresql_database_is_503_then_recovers(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's counterpart of the read-only file: a database whose sessions are
+    read-only (as on a standby, or with default_transaction_read_only)."""
+    if not on_postgresql():
+        pytest.skip("runs in the PostgreSQL pass, on the app's own database")
+    monkeypatch.setattr(health_module, "PROBE_INTERVAL_SECONDS", 0.0)
+    read_only = "the database is read-only (read_only_sql_transaction)"
+    url = get_settings().db_url
+    try:
+        alter_database(url, "SET default_transaction_read_only = on")
+        reset_engine()  # new sessions take the setting
+
+        response = client.post("/api/v1/media", json=media_body())
+        assert response.status_code == 503, response.text
+        assert read_only in response.json()["detail"]
+        assert client.get("/api/v1/media").status_code == 200  # reads still work
+        assert_degraded(client, read_only)  # the probe write failed as well
+    finally:
+        alter_database(url, "RESET default_transaction_read_only")
+        reset_engine()
     assert client.get("/status").json()["status"] == "ok"
     assert client.post("/api/v1/media", json=media_body()).status_code == 201
 

@@ -70,6 +70,12 @@ def drop_database(server: URL, name: str) -> None:
     _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def alter_database(url: str, setting: str) -> None:
+    """ALTER DATABASE (of `url`) `setting`, as the server's admin; new sessions take it."""
+    name = make_url(url).database
+    _admin(require_server(), f"ALTER DATABASE {name} {setting}")
+
+
 def as_text(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 

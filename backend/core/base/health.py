@@ -6,9 +6,12 @@ refuses such a database (`check_database_writable`); a write that fails that way
 app runs marks it degraded (`health.record_write_failure`), and `health.current()` probes
 again, at most once every `PROBE_INTERVAL_SECONDS`, until a write succeeds.
 
-The probe is a real write that commits: `PRAGMA user_version` set to its own value. Opening a
-transaction is not enough: SQLite grants `BEGIN IMMEDIATE` on a read-only connection and only
-refuses the first page it has to write.
+The probe is a real write that commits: on SQLite, `PRAGMA user_version` set to its own
+value (opening a transaction is not enough: SQLite grants `BEGIN IMMEDIATE` on a read-only
+connection and only refuses the first page it has to write); on PostgreSQL, the revision
+row of `alembic_version` set to itself. PostgreSQL's refusals are known by their SQLSTATE:
+a read-only transaction or server (a standby, `default_transaction_read_only`), a full disk,
+or a role that lost its write privilege.
 """
 
 from __future__ import annotations
@@ -45,9 +48,20 @@ class DatabaseNotWritableError(RuntimeError):
     """The database cannot be written; the message says which file and why."""
 
 
+_POSTGRESQL_WRITE_FAILURES = {
+    "25006": "the database is read-only (read_only_sql_transaction)",
+    "53100": "the database server's disk is full (disk_full)",
+    "42501": "the database role may not write (insufficient_privilege)",
+}
+"""SQLSTATE codes meaning that PostgreSQL refuses writes."""
+
+
 def write_failure_reason(error: BaseException) -> str | None:
-    """SQLite's message when `error` (or what it wraps) means the database cannot be written."""
+    """The reason when `error` (or what it wraps) means the database cannot be written."""
     orig = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    sqlstate = getattr(orig, "sqlstate", None)  # psycopg's errors carry it
+    if isinstance(sqlstate, str):
+        return _POSTGRESQL_WRITE_FAILURES.get(sqlstate)
     if not isinstance(orig, sqlite3.DatabaseError):
         return None
     name = getattr(orig, "sqlite_errorname", "") or ""
@@ -70,8 +84,10 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def probe_write() -> None:
-    """Commit one harmless write: `PRAGMA user_version` set to the value it has."""
+    """Commit one harmless write: a value set to the value it has."""
     if not get_settings().db_url.startswith("sqlite"):
+        with get_write_engine().begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
         return
     with get_write_engine().begin() as connection:
         version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)

@@ -7,8 +7,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
 
 from config import get_settings
 from core.base import health as health_module
@@ -55,6 +56,23 @@ def wrapped(message: str) -> OperationalError:
 def test_errors_that_mean_the_database_cannot_be_written(message: str) -> None:
     assert write_failure_reason(wrapped(message)) == message
     assert write_failure_reason(sqlite3.OperationalError(message)) == message
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (psycopg.errors.ReadOnlySqlTransaction, "read-only (read_only_sql_transaction)"),
+        (psycopg.errors.DiskFull, "disk is full (disk_full)"),
+        (psycopg.errors.InsufficientPrivilege, "may not write (insufficient_privilege)"),
+    ],
+)
+def test_postgresql_refusals_of_writes_are_known_by_their_sqlstate(
+    error: type[psycopg.Error], reason: str
+) -> None:
+    wrapped_error = InternalError("INSERT INTO media ...", {}, error("refused"))
+    assert reason in (write_failure_reason(wrapped_error) or "")
+    assert write_failure_reason(psycopg.errors.UniqueViolation("duplicate")) is None
+    assert write_failure_reason(psycopg.errors.SerializationFailure("retry")) is None
 
 
 def test_other_errors_are_not_write_failures() -> None:
