@@ -1,6 +1,11 @@
 """`trailarr migrate-db` at size: a SQLite library of N download records (with their media
 and events) moved into an empty PostgreSQL database; the time, and the counts checked.
 
+Then the history is read back through the app's own read path on both engines and compared:
+every record of the global history (as the export streams it: media title, profile name,
+every field), the totals of GET /downloads/stats, a text search's first page and the
+events of a sample of media must be identical.
+
     .venv/bin/python bench/transfer.py --server postgresql+psycopg://user:pass@host/postgres
 
 `--server` is a role that may create databases (a throwaway one: `eval "$(bash
@@ -11,6 +16,8 @@ the run is dropped after it.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sqlite3
 import time
 import uuid
@@ -73,6 +80,39 @@ def fill(db_path: str, downloads: int) -> dict[str, int]:
     return {"media": media, "download": downloads, "event": downloads}
 
 
+def history_fingerprint(url: str) -> dict[str, object]:
+    """What a user sees of the history, read through the app on the database at `url`."""
+    from config import get_settings
+    from core.base.database.engine import reset_engine
+    from core.base.database.manager.download import DownloadManager
+    from core.base.database.manager.event import EventManager
+    from core.base.database.models.history import HistoryQuery, HistorySort, SortOrder
+
+    os.environ["DATABASE_URL"] = url
+    reset_engine()
+    get_settings.cache_clear()
+    downloads, digest, records = DownloadManager(), hashlib.sha256(), 0
+    oldest_first = HistoryQuery(sort=HistorySort.ADDED_AT, order=SortOrder.ASC)
+    for batch in downloads.iter_history_batches(oldest_first):
+        for record in batch:
+            digest.update(record.model_dump_json().encode())
+            records += 1
+    search = downloads.read_page(HistoryQuery(q="movie 1234"), page_size=50)
+    events = EventManager()
+    sample = [
+        [e.model_dump(mode="json") for e in events.read_for_media(media_id)]
+        for media_id in (1, 2, 777, 4321)
+    ]
+    reset_engine()
+    return {
+        "records": records,
+        "history_sha256": digest.hexdigest(),
+        "stats": downloads.stats().model_dump(mode="json"),
+        "search": search.model_dump(mode="json"),
+        "events": sample,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -97,6 +137,11 @@ def main() -> int:
         seconds = time.perf_counter() - started
         for table, count in built.items():
             assert summary.tables[table] == count, (table, summary.tables[table], count)
+        started = time.perf_counter()
+        before, after = history_fingerprint(f"sqlite:///{db}"), history_fingerprint(target)
+        compare_seconds = time.perf_counter() - started
+        for key in before:
+            assert before[key] == after[key], f"the history differs after the move: {key}"
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -109,6 +154,11 @@ def main() -> int:
             "tables": summary.tables,
             "seconds": round(seconds, 1),
             "rows_per_second": round(summary.rows / seconds),
+            "history_identical": {
+                "records": after["records"],
+                "sha256": after["history_sha256"],
+                "compared_in_seconds": round(compare_seconds, 1),
+            },
         },
     )
     return 0
