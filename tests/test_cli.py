@@ -5,15 +5,15 @@ Most tests run the command as a child process, as a user or a container would.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
 import cli
-from core.base.database.migrate import SCRIPT_LOCATION_ENV
-from tests.utils.db import execute, insert_media, set_journal_mode
+from core.base.database.migrate import SCRIPT_LOCATION_ENV, revision_state
+from tests.conftest import on_postgresql
+from tests.utils.db import contents, execute, insert_media, postgresql_url, rows, set_journal_mode
 from tests.utils.migrations import (
     FAILING_BODY,
     TEST_REVISION,
@@ -47,26 +47,39 @@ def test_unusable_app_data_dir_stops_start_up_with_one_line(tmp_path: Path) -> N
     assert "APP_DATA_DIR" in lines[0]
 
 
+def child_database(db: Path) -> dict[str, str]:
+    """The environment that points a `trailarr` child at the test's database `db`: on
+    PostgreSQL its DATABASE_URL (on SQLite the child finds the file in its data folder)."""
+    url = postgresql_url(db)
+    return {"DATABASE_URL": url} if url is not None else {}
+
+
+def revision(db: Path) -> str | None:
+    """The alembic revision of the test's database `db`."""
+    [(version,)] = rows(db, "SELECT version_num FROM alembic_version")
+    return str(version)
+
+
 @pytest.mark.slow
 def test_failed_migration_exits_non_zero_and_leaves_the_database_as_it_was(
-    tmp_path: Path, migrated_db_template: Path
+    tmp_path: Path, data_dir: Path, db_file: Path
 ) -> None:
-    data = tmp_path / "app-data"
-    data.mkdir()
-    db = data / "trailarr.db"
-    shutil.copyfile(migrated_db_template, db)
-    insert_media(db, "Untouched")
-    set_journal_mode(db, "wal")
-    original = db.read_bytes()
+    insert_media(db_file, "Untouched")
+    if postgresql_url(db_file) is None:
+        set_journal_mode(db_file, "wal")
+    original = contents(db_file)
     location = script_copy_with_revision(tmp_path, FAILING_BODY)
 
-    result = run_cli(cli_env(data, **{SCRIPT_LOCATION_ENV: str(location)}))
+    env = cli_env(data_dir, **child_database(db_file), **{SCRIPT_LOCATION_ENV: str(location)})
+    result = run_cli(env)
 
     assert result.returncode != 0
     assert "database migration failed: boom from the test migration" in result.stderr
-    assert db.read_bytes() == original
-    assert current_revision(db) == head() != TEST_REVISION
-    assert len(list((data / "backups").glob("*.db"))) == 1
+    assert contents(db_file) == original
+    assert revision(db_file) == head() != TEST_REVISION
+    # The backup taken before it: a copy of the SQLite file, or pg_dump's.
+    backup = "*.db" if postgresql_url(db_file) is None else "*.pgdump"
+    assert len(list((data_dir / "backups").glob(backup))) == 1
 
 
 @pytest.mark.usefixtures("restore_logging")
@@ -74,7 +87,7 @@ def test_database_at_an_unknown_revision_is_refused(
     db_file: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     execute(db_file, "UPDATE alembic_version SET version_num = 'ffffffffffff'")
-    original = db_file.read_bytes()
+    original = contents(db_file)
 
     code = cli.main([])  # in-process: it returns before serving
 
@@ -82,21 +95,26 @@ def test_database_at_an_unknown_revision_is_refused(
     message = capsys.readouterr().err.strip().splitlines()[-1]
     assert message.startswith("trailarr: the database is at revision ffffffffffff")
     assert "does not know" in message
-    assert db_file.read_bytes() == original
+    assert contents(db_file) == original
     assert not (data_dir / "backups").exists()
 
 
 @pytest.mark.slow
 def test_real_start_serves_stops_on_sigterm_and_keeps_data_on_restart(
-    tmp_path: Path, server_factory: type[Server]
+    tmp_path: Path, server_factory: type[Server], request: pytest.FixtureRequest
 ) -> None:
     data = tmp_path / "empty-data"
     data.mkdir()
+    # On PostgreSQL, an empty database of its own (no tables yet).
+    env = {"DATABASE_URL": request.getfixturevalue("empty_postgres_url")} if on_postgresql() else {}
 
-    first = server_factory(data, tmp_path / "first.log")
+    first = server_factory(data, tmp_path / "first.log", **env)
     first.wait_ready()
-    assert (data / "trailarr.db").exists()
-    assert current_revision(data / "trailarr.db") == head()
+    if env:
+        assert revision_state(env["DATABASE_URL"]).current == head()
+        assert not (data / "trailarr.db").exists()  # no SQLite file beside PostgreSQL
+    else:
+        assert current_revision(data / "trailarr.db") == head()
     key = (data / "api_key").read_text().strip()
     assert key
     status = httpx.get(f"{first.base}/status", timeout=HTTP_TIMEOUT)
@@ -136,7 +154,7 @@ def test_real_start_serves_stops_on_sigterm_and_keeps_data_on_restart(
     assert took < 60  # it stops on its own, well before it would be killed
     assert (data / "logs" / "trailarr.log").stat().st_size > 0
 
-    second = server_factory(data, tmp_path / "second.log")
+    second = server_factory(data, tmp_path / "second.log", **env)
     second.wait_ready()
     media = httpx.get(
         f"{second.base}/api/v1/media/{created.json()['id']}", headers=headers, timeout=HTTP_TIMEOUT
@@ -153,11 +171,13 @@ def test_real_start_serves_stops_on_sigterm_and_keeps_data_on_restart(
 
 
 @pytest.mark.slow
-def test_real_start_offers_a_setup_token(tmp_path: Path, server_factory: type[Server]) -> None:
+def test_real_start_offers_a_setup_token(
+    tmp_path: Path, server_factory: type[Server], db_file: Path
+) -> None:
     """Only the owner, who can read the log or the data folder, can make the account."""
     data = tmp_path / "server-data"
     data.mkdir()
-    server = server_factory(data, tmp_path / "server.log")
+    server = server_factory(data, tmp_path / "server.log", **child_database(db_file))
     server.wait_ready()
     token_file = data / "setup_token"
     token = token_file.read_text().strip()
@@ -182,14 +202,14 @@ def test_real_start_offers_a_setup_token(tmp_path: Path, server_factory: type[Se
 
 @pytest.mark.slow
 def test_real_start_leaves_x_forwarded_for_to_the_app(
-    tmp_path: Path, server_factory: type[Server]
+    tmp_path: Path, server_factory: type[Server], db_file: Path
 ) -> None:
     """uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: it must not rewrite the peer."""
     from core.auth.throttle import MAX_FAILURES
 
     data = tmp_path / "server-data"
     data.mkdir()
-    server = server_factory(data, tmp_path / "server.log")
+    server = server_factory(data, tmp_path / "server.log", **child_database(db_file))
     server.wait_ready()
     key = {"X-API-KEY": (data / "api_key").read_text().strip()}
     body = {"username": "admin", "password": "long enough"}

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import on_postgresql
 from tests.utils.http_server import VideoServer
 from tests.utils.mediafiles import make_video
 from tests.utils.server import HTTP_TIMEOUT, Server
@@ -27,7 +28,10 @@ def api(server: Server, key: str, method: str, path: str, **kwargs: Any) -> http
 
 
 def test_a_killed_download_is_not_left_downloading_after_a_restart(
-    tmp_path: Path, server_factory: type[Server], video_server: VideoServer
+    tmp_path: Path,
+    server_factory: type[Server],
+    video_server: VideoServer,
+    request: pytest.FixtureRequest,
 ) -> None:
     make_video(video_server.root / "clip.mp4", duration=4)
     video_server.slow("clip.mp4", bytes_per_second=5_000)  # a minute or more: killed midway
@@ -37,7 +41,9 @@ def test_a_killed_download_is_not_left_downloading_after_a_restart(
     folder.mkdir(parents=True)
     (folder / "movie.mkv").write_bytes(b"the movie itself")
 
-    first = server_factory(data, tmp_path / "first.log")
+    # In the PostgreSQL pass, the server keeps its library in a database of its own there.
+    env = {"DATABASE_URL": request.getfixturevalue("empty_postgres_url")} if on_postgresql() else {}
+    first = server_factory(data, tmp_path / "first.log", **env)
     first.wait_ready()
     key = (data / "api_key").read_text().strip()
     api(first, key, "POST", "/roots", json={"path": str(folder.parent)})
@@ -71,7 +77,7 @@ def test_a_killed_download_is_not_left_downloading_after_a_restart(
     assert api(first, key, "GET", f"/media/{media['id']}").json()["status"] == "downloading"
     first.kill()  # SIGKILL: no shutdown, no cleanup
 
-    second = server_factory(data, tmp_path / "second.log")
+    second = server_factory(data, tmp_path / "second.log", **env)
     second.wait_ready()
     after = api(second, key, "GET", f"/media/{media['id']}").json()
     assert after["status"] == "missing"
@@ -85,3 +91,4 @@ def test_a_killed_download_is_not_left_downloading_after_a_restart(
     assert "removed 1 leftovers from the work folder" in log
     code, _ = second.terminate()
     assert code == 0
+    assert (data / "trailarr.db").exists() == (not env)  # the engine of the pass, no other

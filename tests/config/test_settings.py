@@ -20,6 +20,7 @@ def bare_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
         "ALLOW_LOCAL_SOURCES",
         "APP_HOST",
         "APP_PORT",
+        "DATABASE_URL",  # set when the suite runs on PostgreSQL
         "LOG_LEVEL",
         "TRUSTED_PROXIES",
     ):

@@ -34,7 +34,10 @@ def postgresql_url(db: Path) -> str | None:
     return None
 
 
-def _postgresql(url: str, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+def _postgresql(
+    url: str, sql: str, params: tuple[Any, ...] | list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Run `sql` once with `params` (a tuple), or once per tuple of a list."""
     engine = sa.create_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as conn:
@@ -70,6 +73,16 @@ def execute(db: Path, sql: str, *params: Any, foreign_keys: bool = False) -> Non
         conn.commit()
 
 
+def execute_many(db: Path, sql: str, params: list[tuple[Any, ...]]) -> None:
+    """Run one statement once per tuple of `params`, and commit them together."""
+    if (url := postgresql_url(db)) is not None:
+        _postgresql(url, sql, params)
+        return
+    with connect(db) as conn:
+        conn.executemany(sql, params)
+        conn.commit()
+
+
 def as_datetime(value: str | datetime) -> datetime:
     """A stored datetime as read back by `rows`: SQLite gives its text, PostgreSQL a
     `datetime` already."""
@@ -85,6 +98,19 @@ def insert_media(db: Path, title: str) -> None:
         " '2026-01-01 00:00:00')",
         title,
     )
+
+
+def contents(db: Path) -> bytes | dict[str, list[tuple[Any, ...]]]:
+    """What the database holds, to check that something left it as it was: on SQLite the
+    file's bytes, on PostgreSQL every table's rows."""
+    if postgresql_url(db) is None:
+        return Path(db).read_bytes()
+    tables = rows(
+        db,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        " ORDER BY table_name",
+    )
+    return {name: rows(db, f'SELECT * FROM "{name}" ORDER BY 1') for (name,) in tables}
 
 
 def set_journal_mode(db: Path, mode: str) -> None:

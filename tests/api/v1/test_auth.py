@@ -20,7 +20,7 @@ from core.auth.service import LAST_SEEN_RESOLUTION, SESSION_LIFETIME
 from core.auth.throttle import MAX_FAILURES, LoginThrottle, login_throttle
 from tests.utils.api import TEST_API_KEY, api_operations, with_ids
 from tests.utils.auth import SETUP_TOKEN_FILE, read_setup_token, setup_body
-from tests.utils.db import connect, execute, rows
+from tests.utils.db import as_datetime, execute, rows
 
 USERNAME = "admin"
 PASSWORD = "correct horse battery"
@@ -105,7 +105,7 @@ def test_setup_works_once_only(signed_in: TestClient, db_file: Path) -> None:
         assert again.status_code == 409
         assert "exists" in again.json()["detail"]
         assert "trailarr_session" not in stranger.cookies
-    assert rows(db_file, "SELECT username FROM user") == [(USERNAME,)]
+    assert rows(db_file, 'SELECT username FROM "user"') == [(USERNAME,)]
 
 
 # The setup token
@@ -138,7 +138,7 @@ def test_setup_without_the_setup_token_is_refused(
     detail = response.json()["detail"]
     assert "setup token" in detail and "log" in detail and "setup_token" in detail
     assert "trailarr_session" not in anonymous.cookies
-    assert rows(db_file, "SELECT count(*) FROM user") == [(0,)]
+    assert rows(db_file, 'SELECT count(*) FROM "user"') == [(0,)]
     assert anonymous.get("/api/v1/auth/status").json()["setup_required"] is True
     # Nor does the API key of the settings route open to a stranger.
     assert anonymous.get("/api/v1/settings").status_code == 401
@@ -228,7 +228,7 @@ def test_setup_refuses_bad_credentials_with_a_clear_detail(
     )
     assert response.status_code == 422
     assert message in response.json()["detail"]
-    assert rows(db_file, "SELECT count(*) FROM user") == [(0,)]
+    assert rows(db_file, 'SELECT count(*) FROM "user"') == [(0,)]
     assert anonymous.get("/api/v1/auth/status").json()["setup_required"] is True
 
 
@@ -240,7 +240,7 @@ def test_longest_username_and_shortest_password_are_accepted(
 
 
 def test_password_is_stored_as_a_salted_scrypt_hash(signed_in: TestClient, db_file: Path) -> None:
-    [(stored,)] = rows(db_file, "SELECT password_hash FROM user")
+    [(stored,)] = rows(db_file, 'SELECT password_hash FROM "user"')
     assert PASSWORD not in stored
     scheme, n, r, p, salt, key = stored.split("$")
     assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
@@ -394,7 +394,7 @@ def test_an_expired_session_is_refused(signed_in: TestClient, db_file: Path) -> 
 
 def test_a_session_lasts_thirty_days(signed_in: TestClient, db_file: Path) -> None:
     [(created, expires)] = rows(db_file, "SELECT created_at, expires_at FROM session")
-    lifetime = datetime.fromisoformat(expires) - datetime.fromisoformat(created)
+    lifetime = as_datetime(expires) - as_datetime(created)
     assert lifetime == SESSION_LIFETIME == timedelta(days=30)
 
 
@@ -403,7 +403,7 @@ def test_use_of_a_session_is_recorded_now_and_then(signed_in: TestClient, db_fil
     execute(db_file, "UPDATE session SET last_seen_at = ?", long_ago.isoformat(sep=" "))
     assert signed_in.get("/api/v1/media").status_code == 200
     [(seen,)] = rows(db_file, "SELECT last_seen_at FROM session")
-    first = datetime.fromisoformat(seen)
+    first = as_datetime(seen)
     assert first > long_ago + LAST_SEEN_RESOLUTION
 
     assert signed_in.get("/api/v1/media").status_code == 200
@@ -411,11 +411,8 @@ def test_use_of_a_session_is_recorded_now_and_then(signed_in: TestClient, db_fil
 
 
 def test_deleting_the_user_ends_its_sessions(signed_in: TestClient, db_file: Path) -> None:
-    with connect(db_file) as db:
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("DELETE FROM user")
-        db.commit()
-        assert db.execute("SELECT count(*) FROM session").fetchone() == (0,)
+    execute(db_file, 'DELETE FROM "user"', foreign_keys=True)
+    assert rows(db_file, "SELECT count(*) FROM session") == [(0,)]
     assert signed_in.get("/api/v1/media").status_code == 401
 
 
@@ -566,10 +563,10 @@ def change_password(
 
 
 def test_changing_the_password(signed_in: TestClient, db_file: Path) -> None:
-    [(old_hash,)] = rows(db_file, "SELECT password_hash FROM user")
+    [(old_hash,)] = rows(db_file, 'SELECT password_hash FROM "user"')
     response = change_password(signed_in, headers=csrf(signed_in))
     assert response.status_code == 204
-    [(new_hash,)] = rows(db_file, "SELECT password_hash FROM user")
+    [(new_hash,)] = rows(db_file, 'SELECT password_hash FROM "user"')
     assert new_hash != old_hash and new_hash.startswith("scrypt$")
     assert "a brand new password" not in new_hash
     assert signed_in.get("/api/v1/media").status_code == 200  # this session goes on
@@ -590,11 +587,11 @@ def test_changing_the_password_ends_the_other_sessions(signed_in: TestClient) ->
 
 
 def test_a_wrong_current_password_changes_nothing(signed_in: TestClient, db_file: Path) -> None:
-    before = rows(db_file, "SELECT password_hash FROM user")
+    before = rows(db_file, 'SELECT password_hash FROM "user"')
     response = change_password(signed_in, current="not my password", headers=csrf(signed_in))
     assert response.status_code == 403
     assert response.json() == {"detail": "The current password is wrong"}
-    assert rows(db_file, "SELECT password_hash FROM user") == before
+    assert rows(db_file, 'SELECT password_hash FROM "user"') == before
     assert signed_in.get("/api/v1/media").status_code == 200
 
 
@@ -613,11 +610,11 @@ def test_guessing_the_current_password_is_throttled(signed_in: TestClient) -> No
 def test_the_new_password_obeys_the_setup_rules(
     signed_in: TestClient, db_file: Path, new: str, message: str
 ) -> None:
-    before = rows(db_file, "SELECT password_hash FROM user")
+    before = rows(db_file, 'SELECT password_hash FROM "user"')
     response = change_password(signed_in, new=new, headers=csrf(signed_in))
     assert response.status_code == 422
     assert message in response.json()["detail"]
-    assert rows(db_file, "SELECT password_hash FROM user") == before
+    assert rows(db_file, 'SELECT password_hash FROM "user"') == before
 
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/password", "/api/v1/auth/logout-all"])
@@ -625,7 +622,7 @@ def test_password_and_logout_all_need_a_session_and_its_csrf_token(
     signed_in: TestClient, db_file: Path, path: str
 ) -> None:
     body = {"current_password": PASSWORD, "new_password": "a brand new password"}
-    before = rows(db_file, "SELECT password_hash FROM user")
+    before = rows(db_file, 'SELECT password_hash FROM "user"')
     assert signed_in.post(path, json=body).status_code == 403
     wrong = {"X-CSRF-Token": security.new_token()}
     assert signed_in.post(path, json=body, headers=wrong).status_code == 403
@@ -633,7 +630,7 @@ def test_password_and_logout_all_need_a_session_and_its_csrf_token(
     assert signed_in.post(path, json=body).status_code == 401
     by_key = signed_in.post(path, json=body, headers={"X-API-KEY": TEST_API_KEY})
     assert by_key.status_code == 401  # the API key belongs to no user
-    assert rows(db_file, "SELECT password_hash FROM user") == before
+    assert rows(db_file, 'SELECT password_hash FROM "user"') == before
     assert rows(db_file, "SELECT count(*) FROM session") == [(1,)]
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import make_url
 
 from config import Settings, get_settings
 from config.settings import APP_VERSION
@@ -14,6 +16,11 @@ from tests.utils.auth import setup_body
 
 
 def test_settings_show_the_key_and_where_the_data_is(client: TestClient, data_dir: Path) -> None:
+    database = f"sqlite:///{data_dir.resolve() / 'trailarr.db'}"
+    if postgres := os.environ.get("DATABASE_URL"):  # the suite runs on PostgreSQL
+        url = make_url(postgres)
+        assert url.password and not url.query
+        database = f"{url.drivername}://{url.username}@{url.host}:{url.port}/{url.database}"
     response = client.get("/api/v1/settings")
     assert response.status_code == 200
     assert response.json() == {
@@ -21,7 +28,7 @@ def test_settings_show_the_key_and_where_the_data_is(client: TestClient, data_di
         "api_key_from_env": True,
         "app_data_dir": str(data_dir.resolve()),
         "version": APP_VERSION,
-        "database": f"sqlite:///{data_dir.resolve() / 'trailarr.db'}",
+        "database": database,
         "allow_local_sources": True,
     }
 

@@ -95,12 +95,13 @@ def test_a_schedule_change_is_applied_and_survives_a_restart(data_dir: Path, db_
         assert changed.json()["interval_minutes"] == 180
         due = datetime.fromisoformat(changed.json()["next_run_at"]) - datetime.now(UTC)
         assert timedelta(minutes=179) < due <= timedelta(minutes=180)
-    assert rows(db_file, "SELECT name, enabled, interval_minutes FROM scheduledtask") == [
-        ("reconcile", 1, 60),
-        ("backfill", 0, 1440),
-        ("sync", 1, 180),
-        ("download_missing", 1, 60),
-        ("cleanup", 1, 1440),
+    schedule = "SELECT name, enabled, interval_minutes FROM scheduledtask ORDER BY id"
+    assert rows(db_file, schedule) == [
+        ("reconcile", True, 60),
+        ("backfill", False, 1440),
+        ("sync", True, 180),
+        ("download_missing", True, 60),
+        ("cleanup", True, 1440),
     ]
 
     with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as client:

@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from core.base.database.migrate import BACKUPS_KEPT
 from core.download.recovery import INTENT_FILE
 from core.tasks import cleanup as cleanup_module
 from core.tasks.cleanup import cleanup
-from tests.utils.db import connect, rows
+from tests.utils.db import execute, execute_many, rows
 from tests.utils.factories import make_media
 
 DAY = 24 * 3600
@@ -40,9 +41,7 @@ def work_dir(name: str, *, seconds_old: float, intent: bool = False) -> Path:
 
 def test_leftovers_of_the_work_folder_go_and_what_may_be_in_use_stays(db_file: Path) -> None:
     busy = make_media()
-    with connect(db_file) as db:
-        db.execute("UPDATE media SET status = 'downloading' WHERE id = ?", (busy.id,))
-        db.commit()
+    execute(db_file, "UPDATE media SET status = 'downloading' WHERE id = ?", busy.id)
     old = work_dir("media-9001-aaaaaaaaaaaa", seconds_old=DAY)
     recent = work_dir("media-9002-bbbbbbbbbbbb", seconds_old=600)
     running = work_dir(f"media-{busy.id}-cccccccccccc", seconds_old=DAY)
@@ -98,14 +97,16 @@ def test_backups_beyond_the_kept_count_go_oldest_first() -> None:
 
 
 def insert_events(db_file: Path, media_id: int, days_old: list[int]) -> None:
-    with connect(db_file) as db:
-        for days in days_old:
-            db.execute(
-                "INSERT INTO event (event_type, message, source_failed, created_at, media_id)"
-                " VALUES ('downloaded', ?, 0, datetime('now', ?), ?)",
-                (f"{days} days old", f"-{days} days", media_id),
-            )
-        db.commit()
+    now = datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
+    execute_many(
+        db_file,
+        "INSERT INTO event (event_type, message, source_failed, created_at, media_id)"
+        " VALUES ('downloaded', ?, FALSE, ?, ?)",
+        [
+            (f"{days} days old", f"{now - timedelta(days=days):%Y-%m-%d %H:%M:%S}", media_id)
+            for days in days_old
+        ],
+    )
 
 
 def test_events_past_the_retention_go(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,7 +27,7 @@ from core.tasks.wanted import (
     download_missing,
     plan,
 )
-from tests.utils.db import connect, rows
+from tests.utils.db import as_datetime, execute, execute_many, rows
 from tests.utils.factories import make_download, make_media, make_profile
 from tests.utils.http_server import VideoServer
 from tests.utils.mediafiles import make_video
@@ -83,9 +83,7 @@ def monitored(folder: Path, **overrides: Any) -> int:
 def test_the_plan_lists_each_monitored_media_and_profile_without_a_present_trailer(
     tmp_path: Path, db_file: Path
 ) -> None:
-    with connect(db_file) as db:  # only the profiles of this test
-        db.execute("UPDATE trailerprofile SET enabled = 0")
-        db.commit()
+    execute(db_file, "UPDATE trailerprofile SET enabled = FALSE")  # only this test's profiles
     high = make_profile(name="High", priority=10)
     low = make_profile(name="Low", priority=1, for_series=False)
     make_profile(name="Off", enabled=False)
@@ -116,9 +114,7 @@ def test_the_plan_lists_each_monitored_media_and_profile_without_a_present_trail
 def test_a_media_downloading_now_is_listed_but_not_due(tmp_path: Path, db_file: Path) -> None:
     busy = monitored(tmp_path / "Busy", title="Busy")
     make_profile(name="Only")
-    with connect(db_file) as db:
-        db.execute("UPDATE media SET status = 'downloading' WHERE id = ?", (busy,))
-        db.commit()
+    execute(db_file, "UPDATE media SET status = 'downloading' WHERE id = ?", busy)
     [item] = plan(NOW)
     assert (item.title, item.downloading, item.due) == ("Busy", True, False)
 
@@ -126,14 +122,13 @@ def test_a_media_downloading_now_is_listed_but_not_due(tmp_path: Path, db_file: 
 def test_the_plan_of_many_media_reads_in_bulk(tmp_path: Path, db_file: Path) -> None:
     # 300 media, two profiles: the same few statements whatever the size of the library.
     add_root(tmp_path)
-    with connect(db_file) as db:
-        db.executemany(
-            "INSERT INTO media (title, year, is_movie, folder_path, monitor, status, added_at,"
-            " updated_at, media_exists) VALUES (?, 2000, 1, ?, 1, 'missing', datetime('now'),"
-            " datetime('now'), 0)",
-            [(f"Movie {n:03d}", str(tmp_path / f"m{n}")) for n in range(300)],
-        )
-        db.commit()
+    execute_many(
+        db_file,
+        "INSERT INTO media (title, year, is_movie, folder_path, monitor, status, added_at,"
+        " updated_at, media_exists) VALUES (?, 2000, TRUE, ?, TRUE, 'missing',"
+        " '2026-01-01 00:00:00', '2026-01-01 00:00:00', FALSE)",
+        [(f"Movie {n:03d}", str(tmp_path / f"m{n}")) for n in range(300)],
+    )
     make_profile(name="First")
     make_profile(name="Second")
     statements: list[str] = []
@@ -154,9 +149,7 @@ def test_the_plan_of_many_media_reads_in_bulk(tmp_path: Path, db_file: Path) -> 
 
 
 def disable_default(db_file: Path) -> None:
-    with connect(db_file) as db:
-        db.execute("UPDATE trailerprofile SET enabled = 0 WHERE name = 'Default'")
-        db.commit()
+    execute(db_file, "UPDATE trailerprofile SET enabled = FALSE WHERE name = 'Default'")
 
 
 def engine_profile(client: TestClient, **overrides: Any) -> dict[str, Any]:
@@ -303,7 +296,7 @@ def test_a_failing_source_backs_off_and_is_not_tried_before_its_time(
     assert video_server.requests("gone.mp4") > tried
     [(attempts, next_at)] = rows(db_file, "SELECT attempts, next_attempt_at FROM wantedfailure")
     assert attempts == 2
-    assert datetime.fromisoformat(next_at).replace(tzinfo=UTC) == later + timedelta(days=2)
+    assert as_datetime(next_at).replace(tzinfo=UTC) == later + timedelta(days=2)
 
     # A download by hand ignores the wait, and its success ends it.
     video_server.clear("gone.mp4")

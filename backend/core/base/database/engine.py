@@ -172,8 +172,12 @@ def single_read() -> Iterator[Connection]:
     SQLite runs a lone SELECT in a read transaction of its own, so one statement sees one
     consistent state without BEGIN and COMMIT around it; skipping them and the ORM session
     makes a small read about twice as fast. Use `read_session` when several statements must
-    see the same state.
+    see the same state. On PostgreSQL the connection is in autocommit for the same reason:
+    psycopg would otherwise open a transaction at the first statement.
     """
     with get_engine().connect() as connection:
-        connection.execution_options(**{_NO_BEGIN: True})
+        options: dict[str, Any] = {_NO_BEGIN: True}
+        if connection.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        connection.execution_options(**options)
         yield connection

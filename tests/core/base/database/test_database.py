@@ -9,22 +9,31 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from psycopg.pq import TransactionStatus
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.base.database.engine import get_engine, read_session, single_read, write_session
+from core.base.database.engine import (
+    WRITER_LOCK,
+    get_engine,
+    read_session,
+    single_read,
+    write_session,
+)
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.download import DownloadCreate
 from core.base.database.models.media import MediaCreate, MediaUpdate, MonitorStatus
 from core.base.database.models.trailerprofile import TrailerProfileCreate, TrailerProfileUpdate
 from core.exceptions import ConflictError, NotFoundError
-from tests.utils.db import rows
+from tests.utils.db import postgresql_url, rows
 from tests.utils.factories import download_create, make_download, make_media, make_profile
 from tests.utils.wait import WAIT_SECONDS
 
 PLUS_FIVE = timezone(timedelta(hours=5))
 
 
+@pytest.mark.sqlite_only(reason="PRAGMAs are SQLite's; PostgreSQL's counterpart follows")
 def test_every_app_connection_has_the_pragmas() -> None:
     with get_engine().connect() as conn:
         pragma = {
@@ -40,8 +49,25 @@ def test_every_app_connection_has_the_pragmas() -> None:
     assert pragma["busy_timeout"] >= 5_000
 
 
+def test_postgresql_readers_are_repeatable_read_and_writers_read_committed() -> None:
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's transactions are serializable")
+
+    def show(session: Session, setting: str) -> str | None:
+        return session.connection().exec_driver_sql(f"SHOW {setting}").scalar()
+
+    with get_engine().connect() as conn:
+        assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "repeatable read"
+    with read_session() as session:
+        assert show(session, "transaction_isolation") == "repeatable read"
+    with write_session() as session:
+        assert show(session, "transaction_isolation") == "read committed"
+        assert show(session, "lock_timeout") == "30s"  # as SQLite's busy timeout
+
+
 def test_foreign_keys_are_enforced(db_file: Path) -> None:
-    with pytest.raises(Exception, match="FOREIGN KEY"):
+    # SQLite: "FOREIGN KEY constraint failed"; PostgreSQL: "violates foreign key constraint".
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key constraint"):
         MediaDatabaseManager().create_download(
             DownloadCreate(
                 media_id=4242,
@@ -62,7 +88,11 @@ def test_foreign_keys_are_enforced(db_file: Path) -> None:
 
 
 def other_writer_is_locked_out(db: Path) -> bool:
-    """Whether another connection fails to take the write lock right now."""
+    """Whether another connection fails to take the write lock right now: SQLite's
+    (BEGIN IMMEDIATE), or on PostgreSQL the writers' advisory lock."""
+    if postgresql_url(db) is not None:
+        [(taken,)] = rows(db, "SELECT pg_try_advisory_xact_lock(?)", WRITER_LOCK)
+        return not taken  # a lock taken here ends with this transaction
     other = sqlite3.connect(db, timeout=0, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
@@ -95,7 +125,11 @@ def test_single_read_runs_outside_any_transaction(db_file: Path) -> None:
     with single_read() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM media").scalar() == 1
         # No BEGIN was sent: the connection is in autocommit, holding no read snapshot.
-        assert connection.connection.dbapi_connection.in_transaction is False
+        dbapi = connection.connection.dbapi_connection
+        if isinstance(dbapi, sqlite3.Connection):
+            assert dbapi.in_transaction is False
+        else:
+            assert dbapi.info.transaction_status == TransactionStatus.IDLE
         assert not other_writer_is_locked_out(db_file)
 
 
