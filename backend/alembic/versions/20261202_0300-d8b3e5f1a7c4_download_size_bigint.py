@@ -27,7 +27,11 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.alter_column(
-        "download", "size", existing_type=sa.Integer(), type_=sa.BigInteger(), existing_nullable=False
+        "download",
+        "size",
+        existing_type=sa.Integer(),
+        type_=sa.BigInteger(),
+        existing_nullable=False,
     )
 
 
@@ -37,5 +41,9 @@ def downgrade() -> None:
     # A size above INTEGER's range would not fit back: the downgrade stops with the database's
     # "integer out of range" error, in its transaction, rather than change a recorded size.
     op.alter_column(
-        "download", "size", existing_type=sa.BigInteger(), type_=sa.Integer(), existing_nullable=False
+        "download",
+        "size",
+        existing_type=sa.BigInteger(),
+        type_=sa.Integer(),
+        existing_nullable=False,
     )
