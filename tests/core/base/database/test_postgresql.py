@@ -15,9 +15,12 @@ import sqlalchemy as sa
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy.pool import NullPool
+from sqlmodel import col, select
 
 from config import get_settings
-from core.base.database.engine import get_engine, write_session
+from core.base.database.engine import get_engine, read_session, write_session
+from core.base.database.manager.history_query import PRESENT, history_count, history_select
+from core.base.database.manager.history_search import media_title_contains, text_contains
 from core.base.database.manager.wanted import WantedManager
 from core.base.database.migrate import (
     SCRIPT_LOCATION_ENV,
@@ -26,9 +29,13 @@ from core.base.database.migrate import (
     revision_state,
     upgrade_database,
 )
+from core.base.database.models.download import Download
+from core.base.database.models.event import Event, EventType
+from core.base.database.models.history import HistoryQuery, HistorySort
+from core.base.database.models.media import Media
 from tests.conftest import reset_app_state
 from tests.utils.api import TEST_API_KEY
-from tests.utils.factories import make_download, make_media, make_profile
+from tests.utils.factories import download_create, make_download, make_media, make_profile
 from tests.utils.migrations import (
     FAILING_BODY,
     fill_empty_tables,
@@ -245,3 +252,98 @@ def test_two_writers_that_read_then_write_never_lose_an_update(
     assert not other.is_alive() and errors == []
     [failure] = wanted.failures().values()
     assert failure.attempts == earlier_failures + 2
+
+
+def plan_of(query: Any) -> str:
+    """PostgreSQL's plan for `query`, with reading a whole table priced out: which indexes
+    the query can use (at a test's size, reading the table is often cheaper)."""
+    with read_session() as session:
+        connection = session.connection()
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        compiled = query.compile(connection)
+        rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+        return "\n".join(row[0] for row in rows)
+
+
+def fill_history(media_count: int, per_media: int) -> None:
+    """A history big enough for the planner to prefer an index to reading the table."""
+    profile = make_profile()
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    with write_session() as session:
+        session.execute(
+            sa.insert(Media),
+            [
+                {
+                    "title": f"Film {n:05d}",
+                    "year": 2000 + n % 25,
+                    "is_movie": True,
+                    "folder_path": f"/m/Film {n:05d}",
+                    "added_at": now,
+                    "updated_at": now,
+                }
+                for n in range(media_count)
+            ],
+        )
+        media_ids = session.execute(sa.select(Media.id)).scalars().all()
+        session.execute(
+            sa.insert(Download),
+            [
+                download_create(
+                    media_id,
+                    path=f"/m/{media_id}/t{k}.mkv",
+                    file_name=f"film-{media_id}-{k}.mkv",
+                    resolution=f"{640 * (1 + k % 3)}x{360 * (1 + k % 3)}",
+                    profile_id=profile.id,
+                    added_at=now,
+                ).model_dump()
+                for media_id in media_ids
+                for k in range(per_media)
+            ],
+        )
+        session.execute(
+            sa.insert(Event),
+            [
+                {
+                    "media_id": media_id,
+                    "event_type": EventType.DOWNLOADED,
+                    "message": "m",
+                    "video_id": f"vid{media_id:08d}",
+                    "created_at": now,
+                }
+                for media_id in media_ids
+            ],
+        )
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def test_the_history_queries_use_their_postgresql_indexes(
+    postgres_url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counterparts of SQLite's plan tests: the text searches are served by the trigram
+    indexes (c4f1a7e3d9b2), the resolution sort by the pixel-count expression index (which
+    only works while `resolution_pixels` compiles to the index's very expression), and the
+    present-record lookups by the path index."""
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    reset_app_state()
+    fill_history(media_count=3000, per_media=3)
+
+    # The count of a search (the page's own plan may instead walk the date index in order,
+    # when the planner expects matches early): both sides of the OR through their trigram
+    # index, the titles' as an array computed once.
+    count = plan_of(history_count(HistoryQuery(q="film 0123")))
+    assert "ix_media_title_trgm" in count and "ix_download_file_name_trgm" in count, count
+    assert "Seq Scan" not in count, count
+    by_pixels = plan_of(
+        history_select(HistoryQuery(sort=HistorySort.RESOLUTION, order="desc")).limit(50)
+    )
+    assert "ix_download_resolution_pixels" in by_pixels, by_pixels
+    events = plan_of(
+        select(Event.id).where(
+            media_title_contains(col(Event.media_id), "film 0042")
+            | text_contains(col(Event.video_id), "vid0000004")
+        )
+    )
+    assert "ix_media_title_trgm" in events and "ix_event_video_id_trgm" in events, events
+    present = plan_of(select(Download.id).where(col(Download.path) == "/m/7/t1.mkv", PRESENT))
+    assert "Seq Scan" not in present and "download_path" in present, present
