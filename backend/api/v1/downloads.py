@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from api.deps import DB_INT_MAX, IdPath
 from core.base.database.manager.base import MediaDatabaseManager
@@ -29,6 +26,7 @@ from core.base.database.models.page import MAX_PAGE, MAX_PAGE_SIZE, Page
 from core.download import service, trailer
 from core.download.queue import download_queue
 from core.exceptions import InvalidInputError, NotFoundError
+from core.history import export
 
 router = APIRouter(tags=["downloads"])
 manager = DownloadManager()
@@ -114,57 +112,6 @@ def list_downloads(query: Annotated[HistoryPageQuery, Query()]) -> Page[Download
     return manager.read_page(query, page=query.page, page_size=query.page_size)
 
 
-_LEADING_FIELDS = ["id", "media_id", "media_title", "media_year", "media_is_movie"]
-HISTORY_FIELDS = _LEADING_FIELDS + [
-    name for name in DownloadHistoryRead.model_fields if name not in _LEADING_FIELDS
-]
-"""The CSV columns: every field of DownloadHistoryRead, the record and its media first."""
-HISTORY_LIST = TypeAdapter(list[DownloadHistoryRead])
-
-
-def _csv_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HISTORY_FIELDS)
-    yield buffer.getvalue()
-    for batch in batches:
-        buffer.seek(0)
-        buffer.truncate()
-        for values in HISTORY_LIST.dump_python(batch, mode="json"):
-            writer.writerow([_csv_cell(values[name]) for name in HISTORY_FIELDS])
-        yield buffer.getvalue()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
-
-
-def _csv_cell(value: Any) -> Any:
-    """A value as a CSV cell; a string that a spreadsheet would run gets a leading `'`.
-
-    File names and titles come from the internet. Numbers stay numbers: only strings are
-    neutralised, so a negative size is still a number.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
-def _json_chunks(batches: Iterator[list[DownloadHistoryRead]]) -> Iterator[bytes]:
-    """One JSON array, written a batch at a time."""
-    yield b"["
-    separator = b""
-    for batch in batches:
-        # Each batch serialises as an array of its own: keep what is between the brackets.
-        yield separator + HISTORY_LIST.dump_json(batch)[1:-1]
-        separator = b","
-    yield b"]"
-
-
 @router.get(
     "/downloads/export",
     responses={
@@ -181,13 +128,13 @@ def export_downloads(query: Annotated[HistoryExportQuery, Query()]) -> Streaming
     Takes the filters and sort of GET /downloads, without paging.
     """
     export_format = query.export_format
-    batches = manager.iter_history_batches(query)
     name = f"trailarr-downloads-{utc_now():%Y-%m-%d}.{export_format.value}"
     if export_format == ExportFormat.CSV:
-        body: Iterator[str] | Iterator[bytes] = _csv_chunks(batches)
-        media_type = "text/csv; charset=utf-8"
+        body, media_type = export.csv_export(query), "text/csv; charset=utf-8"
     else:
-        body, media_type = _json_chunks(batches), "application/json"
+        body, media_type = export.json_export(query), "application/json"
+    # A plain iterator: Starlette asks for each chunk in a worker thread (the reads stay
+    # off the event loop) and stops asking when the client goes.
     return StreamingResponse(
         body,
         media_type=media_type,

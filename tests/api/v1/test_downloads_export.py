@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
-from api.v1.downloads import HISTORY_FIELDS
+from core.base.database.engine import get_engine
 from core.base.database.manager.download import DownloadManager
 from core.base.database.models.history import (
     DownloadHistoryRead,
@@ -18,6 +21,8 @@ from core.base.database.models.history import (
     HistorySort,
     SortOrder,
 )
+from core.history.export import CSV_FIELDS
+from tests.utils.api import TEST_API_KEY
 from tests.utils.factories import make_download, make_media, make_profile
 
 EXPORT = "/api/v1/downloads/export"
@@ -91,7 +96,7 @@ def test_csv_export_matches_the_history(
     )
     reader = csv.reader(io.StringIO(response.text))
     header = next(reader)
-    assert header == HISTORY_FIELDS
+    assert header == list(CSV_FIELDS)
     assert set(header) == set(DownloadHistoryRead.model_fields)
     rows = [dict(zip(header, row, strict=True)) for row in reader]
     expected = history(client, **params)
@@ -120,7 +125,7 @@ def test_filtered_exports_differ(client: TestClient, library: dict[str, Any]) ->
 def test_empty_exports(client: TestClient) -> None:
     as_csv = client.get(EXPORT, params={"format": "csv"})
     assert as_csv.status_code == 200
-    assert as_csv.text.splitlines() == [",".join(HISTORY_FIELDS)]
+    assert as_csv.text.splitlines() == [",".join(CSV_FIELDS)]
     as_json = client.get(EXPORT, params={"format": "json"})
     assert as_json.status_code == 200
     assert as_json.json() == []
@@ -129,7 +134,7 @@ def test_empty_exports(client: TestClient) -> None:
 def test_default_format_is_csv(client: TestClient, library: dict[str, Any]) -> None:
     response = client.get(EXPORT)
     assert response.status_code == 200
-    assert response.text.splitlines()[0] == ",".join(HISTORY_FIELDS)
+    assert response.text.splitlines()[0] == ",".join(CSV_FIELDS)
 
 
 @pytest.mark.parametrize(
@@ -278,3 +283,84 @@ def test_json_export_keeps_the_names_as_they_are(
     records = response.json()
     assert [(r["media_title"], r["file_name"]) for r in records] == hostile
     assert {r["duration"] for r in records} == {-3}
+
+
+@pytest.fixture
+def batch_reads(data_dir: Any) -> Iterator[list[str]]:
+    """The statements that read a batch of the history (keyset pages carry a LIMIT)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "LIMIT" in statement:
+            seen.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_a_client_that_leaves_stops_the_reading(
+    client: TestClient,
+    batch_reads: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    export_format: str,
+) -> None:
+    """The export is read a batch at a time while the client takes it: one that
+    disconnects after the first batch leaves no thread reading the rest, and no
+    connection held. (The ASGI exchange as uvicorn speaks it: spec 2.3.)"""
+    media = make_media()
+    for n in range(60):
+        make_download(media.id, added_at=T0 + timedelta(seconds=n))
+    monkeypatch.setattr("core.base.database.manager.download.EXPORT_BATCH_SIZE", 5)
+    from main import app
+
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def exchange() -> None:
+        second_chunk = anyio.Event()
+        requested = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await second_chunk.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+            if sum(m["type"] == "http.response.body" for m in sent) == 2:
+                second_chunk.set()  # the header or "[", then the first batch: leave
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": EXPORT,
+            "raw_path": EXPORT.encode(),
+            "root_path": "",
+            "query_string": f"format={export_format}".encode(),
+            "headers": [(b"host", b"testserver"), (b"x-api-key", TEST_API_KEY.encode())],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        with anyio.fail_after(60):
+            await app(scope, receive, send)
+
+    assert client.portal is not None
+    client.portal.call(exchange)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert all(m.get("more_body") for m in bodies)  # the response never ended
+    # 12 batches of 5 in all: the first one was sent, at most the next was being read.
+    assert 1 <= len(batch_reads) <= 2
+    assert get_engine().pool.checkedout() == 0  # type: ignore[attr-defined]
+    # The same export, taken whole, reads every batch.
+    batch_reads.clear()
+    assert client.get(EXPORT, params={"format": export_format}).status_code == 200
+    assert len(batch_reads) == 13  # the last batch comes back short (empty here)

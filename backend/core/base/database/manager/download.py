@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Row, Select, func
 from sqlmodel import Session, col, select
 
-from core.base.database.engine import read_session
+from core.base.database.engine import single_read
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
+from core.base.database.manager.history_export import (
+    EXPORT_FIELDS,
+    export_row_key,
+    export_select,
+)
 from core.base.database.manager.history_query import (
     PRESENT,
     after_key,
@@ -74,19 +79,61 @@ def _media_of(download: Download) -> int:
     return download.media_id
 
 
-def _batches_by_ids(query: HistoryQuery, batch_size: int) -> Iterator[list[DownloadHistoryRead]]:
-    ordered = history_select(query).with_only_columns(col(Download.id))
-    with read_session() as session:
-        ids = array("q", session.execute(ordered).scalars().all())
+RowKey = Callable[[Any], tuple[Any, int]]
+"""The keyset position (sort key, id) of a row, for the next batch to start after it."""
+
+
+def _history_batches(
+    query: HistoryQuery,
+    statement: Callable[[bool], Select[Any]],
+    key_of: RowKey | None,
+    batch_size: int,
+) -> Iterator[Sequence[Row[Any]]]:
+    """The rows of `statement` (the history's SELECT for `query` with the columns of the
+    caller's choice; its argument is `scan_sort_index`), in order, `batch_size` at a time.
+
+    Each batch is one statement on a connection of its own (`single_read`), given back
+    before the batch is yielded: a slow consumer (a streamed export) holds neither the rows
+    nor a transaction, and one that stops (a client gone) stops the reading. Indexed sort
+    keys page by keyset (key, id), `key_of` giving a row's. The resolution order has no
+    index (and `key_of` may be None), so every keyset batch would sort the whole table
+    again: its ids are read once, in order, and the rows fetched by id (8 bytes per record
+    held).
+    """
+    with single_read() as connection:
+        matching = connection.execute(history_count(query)).scalar_one()
+        table_size = connection.execute(select(func.max(Download.id))).scalar() or 0
+    if not matching:
+        return
+    if query.sort == HistorySort.RESOLUTION:
+        yield from _batches_by_ids(query, statement(False), batch_size)
+        return
+    scan = prefer_sort_index(query, matching=matching, window=batch_size, table_size=table_size)
+    stmt = statement(scan)
+    last: tuple[Any, int] | None = None
+    while True:
+        page = stmt if last is None else stmt.where(after_key(query, *last))
+        with single_read() as connection:
+            rows = connection.execute(page.limit(batch_size)).all()
+        if rows:
+            yield rows
+        if len(rows) < batch_size:
+            return
+        assert key_of is not None  # every order but resolution's has one
+        last = key_of(rows[-1])
+
+
+def _batches_by_ids(
+    query: HistoryQuery, stmt: Select[Any], batch_size: int
+) -> Iterator[Sequence[Row[Any]]]:
+    ordered: Select[int] = history_select(query).with_only_columns(col(Download.id))
+    with single_read() as connection:
+        ids = array("q", connection.execute(ordered).scalars().all())
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size].tolist()
-        with read_session() as session:
-            rows = (
-                session.execute(history_select(query).where(col(Download.id).in_(chunk)))
-                .mappings()
-                .all()
-            )
-        yield rows_to_history(rows)
+        with single_read() as connection:
+            rows = connection.execute(stmt.where(col(Download.id).in_(chunk))).all()
+        yield rows
 
 
 def _present_counts(session: Session, column: Any) -> Counter[Any]:
@@ -155,35 +202,38 @@ class DownloadManager:
     def iter_history_batches(
         self, query: HistoryQuery, *, batch_size: int = EXPORT_BATCH_SIZE
     ) -> Iterator[list[DownloadHistoryRead]]:
-        """Every record `query` selects, in its order, `batch_size` at a time.
+        """Every record `query` selects, in its order, `batch_size` at a time (see
+        `_history_batches`: one short read per batch)."""
 
-        Each batch is read in a short read transaction of its own, so that a slow consumer
-        (a streamed export) holds neither the rows nor a transaction. Indexed sort keys
-        page by keyset (key, id). The resolution order has no index, so every keyset batch
-        would sort the whole table again: its ids are read once, in order, and the rows
-        fetched by id (8 bytes per record held).
+        def statement(scan: bool) -> Select[Any]:
+            return history_select(query, with_sort_key=True, scan_sort_index=scan)
+
+        def key_of(row: Any) -> tuple[Any, int]:
+            return row.sort_key, row.id
+
+        for rows in _history_batches(query, statement, key_of, batch_size):
+            yield rows_to_history(row._mapping for row in rows)
+
+    def iter_export_rows(
+        self,
+        query: HistoryQuery,
+        fields: Sequence[str] = EXPORT_FIELDS,
+        *,
+        batch_size: int | None = None,
+    ) -> Iterator[Sequence[Sequence[Any]]]:
+        """Every record `query` selects as a plain row of `fields`, in order, in batches.
+
+        The export's read path: no model per record. Each value is the field's JSON value
+        (`history_export.export_select`: datetimes as ISO 8601 UTC text); `fields` must
+        include `id` and the sort key's field. Batches as `iter_history_batches` (default
+        size: EXPORT_BATCH_SIZE).
         """
-        with read_session() as session:
-            matching = session.exec(history_count(query)).one()
-            table_size = session.exec(select(func.max(Download.id))).one() or 0
-        if not matching:
-            return
-        if query.sort == HistorySort.RESOLUTION:
-            yield from _batches_by_ids(query, batch_size)
-            return
-        scan = prefer_sort_index(query, matching=matching, window=batch_size, table_size=table_size)
-        last: tuple[Any, int] | None = None
-        while True:
-            stmt = history_select(query, with_sort_key=True, scan_sort_index=scan)
-            if last is not None:
-                stmt = stmt.where(after_key(query, *last))
-            with read_session() as session:
-                rows = session.execute(stmt.limit(batch_size)).mappings().all()
-            if rows:
-                yield rows_to_history(rows)
-            if len(rows) < batch_size:
-                return
-            last = (rows[-1]["sort_key"], rows[-1]["id"])
+
+        def statement(scan: bool) -> Select[Any]:
+            return export_select(query, fields, scan_sort_index=scan)
+
+        size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
+        yield from _history_batches(query, statement, export_row_key(query, fields), size)
 
     def stats(self, *, _session: Session | None = None) -> DownloadStats:
         """Totals of the history. The `by_*` lists count present files only, most first.

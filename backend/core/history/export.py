@@ -1,0 +1,108 @@
+"""The download history as a CSV or a JSON array, written straight from the database's rows.
+
+No model is built per record (that cost 6 s of 14 at 200,000 records): the rows come from
+`DownloadManager.iter_export_rows` with every value in its JSON form already (datetimes as
+ISO 8601 UTC text, written by the database), and go to `csv.writer` or msgspec's encoder
+a batch at a time. The output is byte for byte what serialising `DownloadHistoryRead`
+gives (tests/core/history/test_export.py checks it on both engines).
+
+Each chunk is one batch of the history, read in a short read of its own when the consumer
+asks for it: the first chunk (the CSV header, the JSON array's "[") is ready before any
+read, and a consumer that stops asking (a client gone) stops the reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, get_args
+
+import msgspec
+
+from core.base.database.manager.download import DownloadManager
+from core.base.database.manager.history_export import EXPORT_FIELDS
+from core.base.database.models.history import DownloadHistoryRead, HistoryQuery
+
+_LEADING_FIELDS = ("id", "media_id", "media_title", "media_year", "media_is_movie")
+CSV_FIELDS: tuple[str, ...] = _LEADING_FIELDS + tuple(
+    name for name in DownloadHistoryRead.model_fields if name not in _LEADING_FIELDS
+)
+"""The CSV columns: every field of DownloadHistoryRead, the record and its media first."""
+JSON_FIELDS = EXPORT_FIELDS
+"""The keys of each JSON record: the model's fields in its order, as pydantic writes them."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def _kinds(annotation: Any) -> set[Any]:
+    return {annotation, *get_args(annotation)}
+
+
+def _columns_holding(kind: type) -> tuple[int, ...]:
+    return tuple(
+        n
+        for n, name in enumerate(CSV_FIELDS)
+        if kind in _kinds(DownloadHistoryRead.model_fields[name].annotation)
+    )
+
+
+_BOOLEAN_COLUMNS = _columns_holding(bool)
+_NUMBER_COLUMNS = frozenset(_columns_holding(int))
+_TEXT_COLUMNS = tuple(
+    n for n in range(len(CSV_FIELDS)) if n not in _BOOLEAN_COLUMNS and n not in _NUMBER_COLUMNS
+)
+"""Every column whose JSON value is a string (text, enums, datetimes) or null."""
+
+
+def _csv_cells(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Each row as CSV cells: booleans as `true`/`false`, NULL as an empty cell (the
+    writer's), numbers as they are, and text that a spreadsheet would run as a formula
+    with a leading `'`.
+
+    File names and titles come from the internet. Only text is neutralised, so a negative
+    size is still a number.
+    """
+    for row in rows:
+        cells = list(row)
+        for n in _BOOLEAN_COLUMNS:
+            cells[n] = "true" if cells[n] else "false"
+        for n in _TEXT_COLUMNS:
+            value = cells[n]
+            if value and value.startswith(FORMULA_STARTS):
+                cells[n] = f"'{value}"
+        yield cells
+
+
+def csv_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterator[bytes]:
+    """The records `query` selects as a UTF-8 CSV (header row first, CRLF line ends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    yield buffer.getvalue().encode()
+    for batch in DownloadManager().iter_export_rows(query, CSV_FIELDS, batch_size=batch_size):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(_csv_cells(batch))
+        yield buffer.getvalue().encode()
+
+
+_JSONRecord = msgspec.defstruct("HistoryRecord", JSON_FIELDS, gc=False)
+"""A row as msgspec writes an object: its values, in order, under the fields' names.
+
+A tuple with names, built positionally with no validation or conversion (the values are
+JSON's already; no cycles, so the garbage collector need not track it): about a fifth of
+the time of a dict of the same pairs, and encoded faster.
+"""
+
+
+def json_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterator[bytes]:
+    """The records `query` selects as one JSON array, written a batch at a time."""
+    yield b"["
+    separator = b""
+    for batch in DownloadManager().iter_export_rows(query, JSON_FIELDS, batch_size=batch_size):
+        # Each batch encodes as an array of its own: keep what is between the brackets.
+        yield separator + msgspec.json.encode([_JSONRecord(*row) for row in batch])[1:-1]
+        separator = b","
+    yield b"]"

@@ -1,0 +1,476 @@
+"""Export benchmark (issue 14): the whole download history as CSV and as JSON, over HTTP.
+
+    .venv/bin/python bench/export.py                      # 200,000 records, 5 downloads each
+    .venv/bin/python bench/export.py --baseline HEAD      # and a git ref's server beside it
+    .venv/bin/python bench/export.py --engine postgresql  # on TEST_POSTGRES_URL's server
+    .venv/bin/python bench/export.py --library /tmp/lib   # build there once, reuse after
+
+It builds a library as bench/run.py does (through the migrations and the models: size/10
+media, `--records` download records, and a folder tree holding every recorded file), starts
+the real server on it (`backend/cli.py`), waits for the start-up reconciliation, then
+downloads GET /api/v1/downloads/export?format=csv and ?format=json in turn, `--repeat`
+times each: streamed and counted, never kept. For each download: the seconds to the first
+body byte and to the last, the bytes, and the records (lines of the CSV, objects of the
+JSON) checked against the library. Then the server's peak resident memory (VmHWM: over its
+whole life, start-up included). Each turn also times reading the same rows alone, with a
+bare cursor and no output (`raw_read`): the floor of any export on the machine as it is.
+
+`--baseline REF` also serves the backend of a git ref (`git archive`, in a temporary
+folder), or a backend folder, on the same library at the same time, and alternates the
+downloads between the two servers, so that whatever else the machine does weighs on both
+alike.
+
+`--engine postgresql` builds the library in a new database on the server that
+TEST_POSTGRES_URL names (a role that may create databases), dropped at the end unless the
+library is kept (`--library`). Figures go to bench/results/export-<time>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common import REPO, save_result
+
+API_KEY = "bench-api-key"
+CODECS = [("h264", "aac"), ("h264", "opus"), ("vp9", "opus"), ("hevc", "aac"), ("av1", "opus")]
+RESOLUTIONS = ["1920x1080", "1280x720", "3840x2160", "854x480"]
+EXPORT = "/api/v1/downloads/export?format="
+TARGET_S = 2.0
+TARGET_RSS_MB = 150
+
+
+def build_library(root: Path, downloads: int) -> dict[str, Any]:
+    """The database (migrated, filled through the models) and the files it records, as
+    bench/run.py builds them. The database is DATABASE_URL's when it is set (PostgreSQL),
+    else the data folder's SQLite file."""
+    os.environ["APP_DATA_DIR"] = str(root / "data")
+    os.environ["APP_API_KEY"] = API_KEY
+    from alembic import command
+    from sqlalchemy import insert
+
+    from config import get_settings
+    from core.base.database.engine import reset_engine, write_session
+    from core.base.database.manager.trailerprofile import TrailerProfileManager
+    from core.base.database.migrate import alembic_config
+    from core.base.database.models.download import Download, DownloadCreate
+    from core.base.database.models.media import Media, MediaCreate
+    from core.base.database.models.trailerprofile import TrailerProfileCreate
+    from core.history.fingerprint import file_fingerprint
+
+    get_settings.cache_clear()
+    reset_engine()
+    settings = get_settings()
+    started = time.perf_counter()
+    command.upgrade(alembic_config(settings.db_url), "head")
+    profiles = [
+        TrailerProfileManager().create(TrailerProfileCreate(name=f"Bench {n}")).id for n in range(3)
+    ]
+    media_count = downloads // 10
+    rng = random.Random(42)
+    base_time = datetime(2025, 1, 1, tzinfo=UTC)
+    media_root = root / "media"
+    with write_session() as session:
+        rows = []
+        for m in range(media_count):
+            media = MediaCreate(
+                title=f"Bench Movie {m:06d}",
+                year=1950 + m % 75,
+                is_movie=m % 4 != 0,
+                folder_path=str(media_root / f"m{m:06d}"),
+            )
+            rows.append(Media.model_validate(media).model_dump() | {"status": "downloaded"})
+        for chunk in range(0, len(rows), 5000):
+            session.execute(insert(Media), rows[chunk : chunk + 5000])
+    with write_session() as session:
+        batch: list[dict[str, Any]] = []
+        for n in range(downloads):
+            media_id = n % media_count + 1
+            folder = media_root / f"m{media_id - 1:06d}" / "Trailers"
+            if n < media_count:
+                folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"trailer-{n:07d}.mkv"
+            path.write_bytes(f"bench trailer {n}\n".encode() * 4)
+            stat = path.stat()
+            vcodec, acodec = CODECS[n % len(CODECS)]
+            record = DownloadCreate(
+                media_id=media_id,
+                path=str(path),
+                file_name=path.name,
+                size=stat.st_size,
+                updated_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+                resolution=RESOLUTIONS[n % len(RESOLUTIONS)],
+                video_format=vcodec,
+                audio_format=acodec,
+                audio_channels="2",
+                file_format="matroska,webm",
+                duration=60 + n % 120,
+                added_at=base_time + timedelta(seconds=rng.randrange(0, 60 * 86400)),
+                profile_id=profiles[n % len(profiles)],
+                youtube_id=f"bench{n:06d}",
+                fingerprint=file_fingerprint(path),
+            )
+            batch.append(Download.model_validate(record).model_dump(exclude={"id"}))
+            if len(batch) == 5000:
+                session.execute(insert(Download), batch)
+                batch = []
+        if batch:
+            session.execute(insert(Download), batch)
+    reset_engine()
+    if settings.db_url.startswith("postgresql"):
+        _vacuum_analyze(settings.db_url)
+    return {
+        "media": media_count,
+        "downloads": downloads,
+        "build_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _vacuum_analyze(url: str) -> None:
+    """What autovacuum has long done on a real library (see bench/run.py)."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+    finally:
+        engine.dispose()
+
+
+class PostgresDatabase:
+    """A database of its own on TEST_POSTGRES_URL's server."""
+
+    def __init__(self, name: str | None = None) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.pool import NullPool
+
+        server = os.environ.get("TEST_POSTGRES_URL")
+        if not server:
+            raise SystemExit("--engine postgresql needs TEST_POSTGRES_URL (source /tmp/pg.env)")
+        self.server = sa.make_url(server)
+        self.admin = sa.create_engine(self.server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        self.name = name or f"bench_export_{uuid.uuid4().hex[:10]}"
+        if name is None:
+            with self.admin.connect() as conn:
+                conn.exec_driver_sql(f"CREATE DATABASE {self.name}")
+        self.url = self.server.set(database=self.name).render_as_string(hide_password=False)
+        with self.admin.connect() as conn:
+            self.version = str(conn.exec_driver_sql("SHOW server_version").scalar())
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        self.admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """The app as users start it (`cli.py` of `backend`), on the library's data folder."""
+
+    def __init__(self, label: str, backend: Path, root: Path, database_url: str | None) -> None:
+        self.label = label
+        self.port = _free_port()
+        env = os.environ | {
+            "APP_DATA_DIR": str(root / "data"),
+            "APP_API_KEY": API_KEY,
+            "APP_PORT": str(self.port),
+            "APP_HOST": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("DATABASE_URL", None)
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", label)
+        self.log = open(root / f"server-{slug}.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, str(backend / "cli.py")],
+            cwd=backend.parent,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the {label} server exited; see {self.log.name}")
+            try:
+                if self.get_json("/status") is not None:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the {label} server did not start; see {self.log.name}")
+
+    def get_json(self, path: str) -> Any:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", path, headers={"X-API-KEY": API_KEY})
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
+            return json.loads(body)
+        finally:
+            conn.close()
+
+    def wait_reconcile(self) -> None:
+        """Until the start-up reconciliation has finished (1-2 s of CPU at 200,000)."""
+        while True:
+            state = self.get_json("/api/v1/tasks/reconcile")
+            if not state["running"] and state.get("last_finished_at"):
+                return
+            time.sleep(0.2)
+
+    def download(self, export_format: str) -> dict[str, Any]:
+        """One export, streamed and counted: seconds to the first body byte and to the end,
+        bytes, records."""
+        buffer = bytearray(1 << 20)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        try:
+            started = time.perf_counter()
+            conn.request("GET", EXPORT + export_format, headers={"X-API-KEY": API_KEY})
+            response = conn.getresponse()
+            if response.status != 200:
+                raise RuntimeError(f"export: HTTP {response.status} {response.read()[:200]!r}")
+            # The bench's names hold no newline and no brace: a CSV line or a "}" is a record.
+            mark = b"\n" if export_format == "csv" else b"}"
+            head = response.read1(len(buffer))  # what the first chunk brought, no more
+            first = time.perf_counter() - started
+            size, records = len(head), head.count(mark)
+            while n := response.readinto(buffer):
+                size += n
+                records += buffer.count(mark, 0, n)
+            total = time.perf_counter() - started
+        finally:
+            conn.close()
+        if export_format == "csv":
+            records -= 1  # the header
+        return {"seconds": total, "first_byte_s": first, "bytes": size, "records": records}
+
+    def memory_mb(self) -> dict[str, float]:
+        values = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+        return values
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def raw_read(url: str) -> float:
+    """Seconds to read the export's rows alone: its SELECT (every field, the default order)
+    in one statement through a bare DB-API cursor, 1,000 rows at a time, nothing written.
+
+    What no export through Python can go under on this machine: the database's work and
+    one Python object per value.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    from core.base.database.manager.history_export import export_select
+    from core.base.database.models.history import HistoryQuery
+    from core.history.export import CSV_FIELDS
+
+    engine = sa.create_engine(url, poolclass=NullPool)
+    select = export_select(HistoryQuery(), CSV_FIELDS)
+    sql = str(select.compile(engine, compile_kwargs={"literal_binds": True}))
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        started = time.perf_counter()
+        cursor.execute(sql)
+        while cursor.fetchmany(1000):
+            pass
+        return time.perf_counter() - started
+    finally:
+        connection.close()
+        engine.dispose()
+
+
+def backend_of(ref: str, into: Path) -> Path:
+    """The `backend` folder of the git ref `ref`, extracted under `into`; or `ref` itself
+    when it is a folder holding a backend (another version to compare with)."""
+    if (Path(ref) / "cli.py").is_file():
+        return Path(ref).resolve()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "backend"],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "backend"
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "median_s": round(statistics.median(r["seconds"] for r in runs), 3),
+        "min_s": round(min(r["seconds"] for r in runs), 3),
+        "max_s": round(max(r["seconds"] for r in runs), 3),
+        "first_byte_median_ms": round(statistics.median(r["first_byte_s"] for r in runs) * 1000, 1),
+        "bytes": runs[0]["bytes"],
+        "records": runs[0]["records"],
+        "runs_s": [round(r["seconds"], 3) for r in runs],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--records", type=int, default=200_000, help="download records")
+    parser.add_argument("--repeat", type=int, default=5, help="downloads of each format")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--baseline", metavar="REF", help="also serve this git ref's backend (or this folder's)"
+    )
+    parser.add_argument(
+        "--library", type=Path, help="build the library here and keep it; reuse one built there"
+    )
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="trailarr-export-bench-"))
+    root = args.library or scratch / "library"
+    root.mkdir(parents=True, exist_ok=True)
+    marker = root / "library.json"
+    built: dict[str, Any] | None = None
+    if marker.exists():
+        built = json.loads(marker.read_text())
+        if built["downloads"] != args.records or built["engine"] != args.engine:
+            raise SystemExit(f"{root} holds another library: {built}")
+    pg = None
+    if args.engine == "postgresql":
+        pg = PostgresDatabase(built["database"] if built else None)
+        os.environ["DATABASE_URL"] = pg.url
+    servers: list[Server] = []
+    try:
+        if built is None:
+            built = build_library(root, args.records) | {"engine": args.engine}
+            if pg is not None:
+                built["database"] = pg.name
+            marker.write_text(json.dumps(built))
+            print(f"built {built}", flush=True)
+        url = pg.url if pg is not None else None
+        servers.append(Server("current", REPO / "backend", root, url))
+        if args.baseline:
+            backend = backend_of(args.baseline, scratch / "baseline")
+            servers.append(Server(f"baseline {args.baseline}", backend, root, url))
+        for server in servers:
+            server.wait_reconcile()
+        before = {s.label: s.memory_mb() for s in servers}
+        load_before = os.getloadavg()[0]
+        runs: dict[str, dict[str, list[dict[str, Any]]]] = {
+            s.label: {"csv": [], "json": []} for s in servers
+        }
+        database = url or f"sqlite:///{root / 'data' / 'trailarr.db'}"
+        reads: list[float] = []
+        for turn in range(args.repeat):
+            reads.append(raw_read(database))
+            print(f"{'raw read':>16}: {reads[-1]:.3f} s", flush=True)
+            for export_format in ("csv", "json"):
+                # The order of the servers alternates from turn to turn.
+                for server in servers if turn % 2 == 0 else servers[::-1]:
+                    run = server.download(export_format)
+                    if run["records"] != args.records:
+                        raise RuntimeError(f"{server.label} {export_format}: {run}")
+                    runs[server.label][export_format].append(run)
+                    print(
+                        f"{server.label:>16} {export_format:>4}: {run['seconds']:.3f} s, "
+                        f"first byte {run['first_byte_s'] * 1000:.1f} ms, {run['bytes']:,} B",
+                        flush=True,
+                    )
+        load_after = os.getloadavg()[0]
+        result: dict[str, Any] = {
+            "engine": args.engine,
+            "engine_version": pg.version if pg is not None else _sqlite_version(),
+            "library": built,
+            # The machine's 1-minute load average before and after the downloads: other
+            # work beside the benchmark shows here.
+            "load_average": [round(load_before, 2), round(load_after, 2)],
+            "raw_read_s": round(statistics.median(reads), 3),
+            "raw_read_runs_s": [round(r, 3) for r in reads],
+            "servers": {},
+        }
+        for server in servers:
+            memory = server.memory_mb()
+            result["servers"][server.label] = {
+                "csv": summary(runs[server.label]["csv"]),
+                "json": summary(runs[server.label]["json"]),
+                "server_rss_before_mb": round(before[server.label]["VmRSS"], 1),
+                "server_peak_rss_mb": round(memory["VmHWM"], 1),
+            }
+        save_result("export", result)
+        print(markdown(result))
+        return 0
+    finally:
+        for server in servers:
+            server.stop()
+        os.environ.pop("DATABASE_URL", None)
+        if args.library is None and pg is not None:
+            pg.drop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    records = result["library"]["downloads"]
+    lines = [
+        f"| server ({result['engine']}, {records:,} records) | CSV, median (min–max) "
+        "| JSON, median (min–max) | first byte, CSV / JSON | peak RSS |",
+        "|---|---|---|---|---|",
+    ]
+    for label, figures in result["servers"].items():
+        csv_, json_ = figures["csv"], figures["json"]
+        lines.append(
+            f"| {label} | {csv_['median_s']:.2f} s ({csv_['min_s']:.2f}–{csv_['max_s']:.2f}) "
+            f"| {json_['median_s']:.2f} s ({json_['min_s']:.2f}–{json_['max_s']:.2f}) "
+            f"| {csv_['first_byte_median_ms']:.0f} / {json_['first_byte_median_ms']:.0f} ms "
+            f"| {figures['server_peak_rss_mb']:.0f} MB |"
+        )
+    lines.append(
+        f"| rows read alone (one SELECT, bare cursor, no output) | {result['raw_read_s']:.2f} s "
+        "| | | |"
+    )
+    return "\n".join(lines)
+
+
+def _sqlite_version() -> str:
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+if __name__ == "__main__":
+    sys.exit(main())
