@@ -2,6 +2,11 @@
 
 Every line goes through `RedactSecrets` on the way out, whichever logger wrote it (uvicorn's
 access log included): API keys, tokens and passwords never reach the console or the files.
+
+Access lines (uvicorn's line per HTTP request and per websocket handshake) are DEBUG lines
+(`AccessLinesAtDebug`): at the default INFO level the log holds what happened, not every poll
+of the web UI. Alembic's "setup plugin" lines, written whenever Alembic is imported, are
+left out below WARNING.
 """
 
 from __future__ import annotations
@@ -95,6 +100,31 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+ACCESS_LOGGER = "uvicorn.access"
+_WEBSOCKET_ACCESS = '%s - "WebSocket '
+"""The start of uvicorn's websocket handshake lines, which it writes to `uvicorn.error`."""
+QUIET_LOGGERS = ("alembic.runtime.plugins",)
+"""Loggers kept at WARNING whatever the level: their INFO lines say nothing to a user."""
+
+
+class AccessLinesAtDebug(logging.Filter):
+    """Makes uvicorn's access lines DEBUG lines: written only when `uvicorn.access` is
+    enabled for DEBUG (LOG_LEVEL=DEBUG), and then shown as DEBUG.
+
+    uvicorn writes them at INFO: each HTTP request on `uvicorn.access`, each websocket
+    handshake on `uvicorn.error` (whose other lines keep their level). Put on both loggers;
+    it runs before the handlers, so a line it drops costs no formatting or redaction.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != ACCESS_LOGGER and not (
+            isinstance(record.msg, str) and record.msg.startswith(_WEBSOCKET_ACCESS)
+        ):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.DEBUG)
+
+
 def configure_logging(
     level: str = "INFO",
     logs_dir: Path | None = None,
@@ -129,6 +159,13 @@ def configure_logging(
     root.setLevel(logging.WARNING)
     for name in (ROOT_LOGGER, "uvicorn", "alembic"):
         logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(ROOT_LOGGER).level))
+    for name in (ACCESS_LOGGER, "uvicorn.error"):
+        access = logging.getLogger(name)
+        for old in [f for f in access.filters if isinstance(f, AccessLinesAtDebug)]:
+            access.removeFilter(old)
+        access.addFilter(AccessLinesAtDebug())
 
 
 class ModuleLogger:

@@ -73,22 +73,27 @@ def create_app() -> FastAPI:
     )
     application.add_middleware(BodyLimitMiddleware)  # 413 for bodies over 1 MiB, before auth
     install_error_handlers(application)
+
+    # First of the routes: the router tries them in order, and /status is polled the most.
+    @application.get("/status", tags=["status"])
+    async def status(response: Response) -> dict[str, str]:
+        """Liveness: no API key needed."""
+        # 503 "degraded" with the reason while the database cannot be written (Docker
+        # healthchecks look at the status code); a probe write, at most one every few seconds,
+        # brings it back to "ok". Answered on the event loop: only that probe blocks, and it
+        # runs in a worker thread.
+        current = health.known()
+        if current is None:
+            current = await anyio.to_thread.run_sync(health.current)
+        if current.reason is None:
+            return {"status": "ok", "version": APP_VERSION}
+        response.status_code = 503
+        return {"status": "degraded", "version": APP_VERSION, "reason": current.reason}
+
     install_docs(application)
     application.include_router(auth.router)
     application.include_router(api_router)
     application.include_router(websockets.router)
-
-    @application.get("/status", tags=["status"])
-    def status(response: Response) -> dict[str, str]:
-        """Liveness: no API key needed."""
-        # 503 "degraded" with the reason while the database cannot be written (Docker
-        # healthchecks look at the status code); a probe write, at most one every few seconds,
-        # brings it back to "ok".
-        current = health.current()
-        if current.reason is None:
-            return {"status": "ok", "version": get_settings().version}
-        response.status_code = 503
-        return {"status": "degraded", "version": get_settings().version, "reason": current.reason}
 
     mount_frontend(application)  # last: its catch-all must not shadow the routes above
     return application

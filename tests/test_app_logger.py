@@ -106,7 +106,8 @@ def test_every_logger_and_handler_redacts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     logs_dir = tmp_path / "logs"
-    configure_logging("INFO", logs_dir, secrets=lambda: [KEY])
+    # DEBUG: uvicorn's access lines are DEBUG lines (tests/test_startup.py).
+    configure_logging("DEBUG", logs_dir, secrets=lambda: [KEY])
     # As uvicorn writes its access log: the request line is an argument.
     logging.getLogger("uvicorn.access").info(
         '%s - "%s %s HTTP/%s" %d',
@@ -145,7 +146,8 @@ def test_a_running_server_logs_requests_without_their_secrets(
 ) -> None:
     data = tmp_path / "server-data"
     data.mkdir()
-    server = server_factory(data, tmp_path / "console.log")
+    # At DEBUG, where the access lines are (tests/test_startup.py: none at INFO).
+    server = server_factory(data, tmp_path / "console.log", LOG_LEVEL="DEBUG")
     server.wait_ready()
     key = (data / "api_key").read_text(encoding="utf-8").strip()
     with httpx.Client(base_url=server.base, timeout=HTTP_TIMEOUT) as http:

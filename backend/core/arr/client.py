@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import httpx
 import msgspec
 from pydantic import BaseModel
 
@@ -37,6 +36,9 @@ from app_logger import remember_secret
 from core.base.database.manager.connection import ConnectionManager
 from core.base.database.models.connection import ArrType
 from core.exceptions import AppError
+
+if TYPE_CHECKING:
+    import httpx
 
 CONNECT_TIMEOUT = 5.0
 STATUS_TIMEOUT = 10.0
@@ -159,6 +161,8 @@ class ArrClient:
         *,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        import httpx  # loaded with the first client, not at start-up
+
         self.base_url = url.rstrip("/")
         remember_secret(api_key)
         self._client = httpx.Client(
@@ -185,6 +189,8 @@ class ArrClient:
     @contextmanager
     def _request(self, path: str, read_timeout: float) -> Iterator[httpx.Response]:
         """The app's answer to GET `path` (streamed), its failures turned into ArrError."""
+        import httpx
+
         url = f"{self.base_url}{path}"
         timeout = httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT)
         try:

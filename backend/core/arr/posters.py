@@ -25,8 +25,6 @@ import threading
 import time
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from app_logger import ModuleLogger
 from config import get_settings
 from core.arr.client import ArrClient, ArrError
@@ -54,6 +52,8 @@ def _app_path(poster_url: str, connection_url: str) -> str | None:
 
 def shrink(data: bytes, width: int = POSTER_WIDTH) -> bytes:
     """The image as a JPEG at most `width` pixels wide; ValueError when it is no image."""
+    from PIL import Image, UnidentifiedImageError  # loaded with the first poster
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.draft("RGB", (width, width * 3))

@@ -26,9 +26,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel
 
 from app_logger import ModuleLogger
@@ -45,6 +44,9 @@ from core.base.database.models.media import YOUTUBE_ID_RE, MonitorStatus, derive
 from core.exceptions import AppError, ConflictError
 from core.history.reconcile import StopRequested
 from core.library.folders import FolderError, containing_root_path, normalise_folder
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = ModuleLogger("ArrSync")
 

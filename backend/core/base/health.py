@@ -150,6 +150,16 @@ class HealthState:
                 logger.info("The database can be written again")
             self._reason = None
 
+    def known(self) -> Health | None:
+        """The health when no probe is due (it never touches the database): None when one
+        is, and then `current` probes."""
+        with self._lock:
+            due = (
+                self._reason is not None
+                and time.monotonic() - self._last_probe >= PROBE_INTERVAL_SECONDS
+            )
+            return None if due else Health(self._reason)
+
     def current(self) -> Health:
         """The health now; while degraded, probes with a write when one is due (blocking)."""
         with self._lock:

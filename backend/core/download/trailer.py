@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.from_thread
@@ -25,7 +26,6 @@ from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.base.notifier import notifier
 from core.download import trailer_file
 from core.download.convert import convert_trailer
-from core.download.downloader import DownloadProgress, download_video
 from core.download.errors import DownloadErrorKind, TrailerError
 from core.download.recovery import PlacementIntent, write_intent
 from core.download.service import RecordingError, record_trailer_sync
@@ -37,6 +37,9 @@ from core.exceptions import SourceRefusedError
 from core.history.fingerprint import file_fingerprint
 from core.library.folders import FolderError
 from core.library.media_service import check_media_folder_on_disk
+
+if TYPE_CHECKING:
+    from core.download.downloader import DownloadProgress
 
 logger = ModuleLogger("TrailerDownload")
 
@@ -196,6 +199,9 @@ def __download_and_verify_trailer_sync(
 
     Raises CandidateFailed, or Cancelled once the tracker is cancelled.
     """
+    # yt-dlp, under the downloader, loads on the first download rather than at start-up.
+    from core.download.downloader import download_video
+
     try:
         tracker.update(Stage.DOWNLOADING)
         downloaded = download_video(

@@ -12,7 +12,6 @@ from collections.abc import Collection
 from typing import Any
 
 from pydantic import BaseModel, Field
-from yt_dlp.utils import YoutubeDLError
 
 from app_logger import ModuleLogger
 from core.base.database.manager.base import MediaDatabaseManager
@@ -198,6 +197,8 @@ def search_youtube(query: str, *, limit: int = 10) -> list[dict[str, Any]]:
     if not query:
         raise TrailerDownloadError(DownloadErrorKind.PERMANENT, "the search query is blank")
     limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+    from yt_dlp.utils import YoutubeDLError  # loaded on first use (ytdlp_options)
+
     params = {"extract_flat": "in_playlist", "skip_download": True}
     with guarded_youtube_dl(params) as (ydl, guard):
         try:

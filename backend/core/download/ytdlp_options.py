@@ -5,6 +5,9 @@ One retry layer: yt-dlp's own retries are off (`retries`, `fragment_retries`,
 `extractor_retries` are 0) because `core.download.downloader.download_video` tries a failed
 network download again itself, with its deadline, its cancel and a clean work folder
 between attempts. Retrying inside yt-dlp as well multiplied the waits.
+
+yt-dlp itself (about a second to import) is imported by the first `new_youtube_dl`, not
+with this module: the app starts without it.
 """
 
 from __future__ import annotations
@@ -15,16 +18,16 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import yt_dlp
-from yt_dlp.globals import all_plugins_loaded, plugin_dirs
+from typing import TYPE_CHECKING, Any
 
 from app_logger import ModuleLogger
 from config.settings import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.download.egress import EgressGuard
 from core.download.errors import ANSI_RE
+
+if TYPE_CHECKING:
+    import yt_dlp
 
 logger = ModuleLogger("Downloader")
 
@@ -69,6 +72,9 @@ def new_youtube_dl(params: dict[str, Any]) -> yt_dlp.YoutubeDL:
     yt-dlp reads config files only from its command line, never as a library; plugins are
     loaded on the first YoutubeDL, so plugin folders are switched off before that.
     """
+    import yt_dlp
+    from yt_dlp.globals import all_plugins_loaded, plugin_dirs
+
     with _plugins_lock:
         if not all_plugins_loaded.value:
             plugin_dirs.value = []

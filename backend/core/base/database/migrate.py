@@ -4,12 +4,21 @@ SQLite: a copy with the online backup API first, put back when the upgrade fails
 PostgreSQL: `pg_dump` first when it is on PATH (otherwise the log says that the operator's
 own backups are relied upon); a failed upgrade rolls back by itself, DDL included, since
 every pending revision runs in one transaction.
+
+A database already at head (every start but the first after an update) is recognised
+without Alembic: the head is read from the `revision`/`down_revision` lines of the scripts
+in `versions/` and compared with the `alembic_version` row (`head_without_alembic`).
+Importing any part of Alembic loads its autogenerate machinery (a second or more on a small
+machine); it is imported only when something is pending or the quick reading is not
+conclusive.
 """
 
 from __future__ import annotations
 
+import ast
 import filecmp
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -17,17 +26,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy import Connection, Engine, inspect, make_url
 
 from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import url_without_password
 from core.base.utils.process import ProcessTimeoutError, run_process
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = ModuleLogger("Migrations")
 
@@ -44,12 +53,18 @@ class MigrationError(RuntimeError):
     """The database cannot be brought to the code's schema; the message says why."""
 
 
+def script_location() -> Path:
+    """The migration scripts' folder: the bundled one, or SCRIPT_LOCATION_ENV's."""
+    return Path(os.environ.get(SCRIPT_LOCATION_ENV) or SCRIPT_LOCATION)
+
+
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config for the app's migrations, independent of the working directory."""
+    from alembic.config import Config
+
     ini = REPO_ROOT / "alembic.ini"
     config = Config(str(ini)) if ini.exists() else Config()
-    location = os.environ.get(SCRIPT_LOCATION_ENV) or str(SCRIPT_LOCATION)
-    config.set_main_option("script_location", location)
+    config.set_main_option("script_location", str(script_location()))
     config.attributes["configure_logger"] = False
     if url is not None:
         config.attributes["url"] = url
@@ -97,7 +112,10 @@ class RevisionState:
 
 
 def revision_state(url: str) -> RevisionState:
-    """Where the database stands against the code's migrations."""
+    """Where the database stands against the code's migrations (Alembic's reading)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(url))
     head = script.get_current_head()
     assert head is not None
@@ -114,6 +132,69 @@ def revision_state(url: str) -> RevisionState:
         except Exception:
             known = False
     return RevisionState(current=current, head=head, known=known)
+
+
+_ASSIGNMENT = re.compile(
+    r"^(?P<name>revision|down_revision)\s*(?::[^=\n]*)?=\s*(?P<value>[^#\n]+)", re.MULTILINE
+)
+
+
+def head_without_alembic(location: Path | None = None) -> str | None:
+    """The head revision of the scripts in `location`/versions, read from their top-level
+    `revision = ...` and `down_revision = ...` lines, without importing Alembic or running
+    the scripts; None when that reading is not conclusive (a script that does not state both
+    as plain literals, no script, several heads): then ask Alembic (`revision_state`).
+    """
+    versions = (location or script_location()) / "versions"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        scripts = [p for p in versions.glob("*.py") if p.name != "__init__.py"]
+        for path in scripts:
+            found: dict[str, object] = {}
+            for match in _ASSIGNMENT.finditer(path.read_text(encoding="utf-8")):
+                found.setdefault(match["name"], ast.literal_eval(match["value"].strip()))
+            revision, down = found.get("revision"), found.get("down_revision", ...)
+            if not isinstance(revision, str) or down is ...:
+                return None
+            downs = down if isinstance(down, tuple | list) else (down,)
+            if not all(d is None or isinstance(d, str) for d in downs):
+                return None
+            revisions.add(revision)
+            parents.update(d for d in downs if isinstance(d, str))
+    except (OSError, ValueError, SyntaxError):
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def database_revision(url: str) -> str | None:
+    """The database's `alembic_version` row (None: no table, no row). Raises when there are
+    several rows (branches) or when the database cannot be read."""
+    engine = migration_engine(url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    finally:
+        engine.dispose()
+    if len(rows) > 1:
+        raise MigrationError("the database has several alembic_version rows")
+    return str(rows[0][0]) if rows else None
+
+
+def _at_head_quickly(url: str) -> RevisionState | None:
+    """The state when the database is at the scripts' head, learnt without Alembic; None
+    when it is not, or when that cannot be told this way."""
+    head = head_without_alembic()
+    if head is None:
+        return None
+    try:
+        current = database_revision(url)
+    except Exception:  # unreadable, or unusual: Alembic's reading says what is wrong
+        return None
+    return RevisionState(current=current, head=head, known=True) if current == head else None
 
 
 def backup_sqlite(db_path: Path, backups_dir: Path, label: str) -> Path:
@@ -171,7 +252,11 @@ def dump_postgresql(url: str, backups_dir: Path, label: str) -> Path | None:
         raise MigrationError(f"the backup with pg_dump failed: {exc}") from exc
     if result.returncode != 0:
         target.unlink(missing_ok=True)
-        raise MigrationError(f"the backup with pg_dump failed: {result.stderr.strip()}")
+        raise MigrationError(
+            f"the backup with pg_dump failed: {result.stderr.strip()} (pg_dump must be of the "
+            "server's major version or newer; to go on with your own backups instead, take "
+            f"{pg_dump} off PATH)"
+        )
     for old in backups_beyond_kept(backups_dir, ".pgdump"):
         old.unlink(missing_ok=True)
     return target
@@ -205,6 +290,10 @@ def upgrade_database(url: str | None = None) -> RevisionState:
     """
     settings = get_settings()
     url = url or settings.db_url
+    quick = _at_head_quickly(url)
+    if quick is not None:
+        logger.info(f"Database is up to date at revision {quick.head}")
+        return quick
     try:
         state = revision_state(url)
     except Exception as exc:
@@ -229,6 +318,8 @@ def upgrade_database(url: str | None = None) -> RevisionState:
         if dumped is not None:
             logger.info(f"Backed up the database with pg_dump to {dumped}")
     logger.info(f"Upgrading the database from {state.current or 'empty'} to {state.head}")
+    from alembic import command
+
     with _pristine_copy(db_path if backup is not None else None) as pristine:
         try:
             command.upgrade(alembic_config(url), "head")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from core.base.database import migrate
 from core.base.database.engine import reset_engine
 from core.base.database.migrate import (
     BACKUPS_KEPT,
@@ -131,7 +130,7 @@ def test_failed_upgrade_that_changed_the_file_is_put_back_byte_identical(
             conn.commit()
         raise RuntimeError("crashed half-way")
 
-    monkeypatch.setattr(migrate.command, "upgrade", half_done)
+    monkeypatch.setattr(command, "upgrade", half_done)
     with pytest.raises(MigrationError, match="crashed half-way"):
         upgrade_database()
 

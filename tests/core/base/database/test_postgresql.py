@@ -138,6 +138,34 @@ def test_without_pg_dump_start_up_says_the_operator_s_backups_are_relied_upon(
     assert not list(get_settings().backups_dir.glob("*.pgdump"))
 
 
+def test_a_failing_pg_dump_stops_the_upgrade_with_what_to_do(
+    empty_postgres_url: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pg_dump older than the server refuses to dump: no upgrade without the backup, and
+    the message says how to go on."""
+    url = empty_postgres_url
+    before = _with_rows(url)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake = tools / "pg_dump"
+    fake.write_text(
+        "#!/bin/sh\necho 'pg_dump: error: aborting because of server version mismatch' >&2\n"
+        "exit 1\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+
+    with pytest.raises(MigrationError) as failure:
+        upgrade_database(url)
+
+    assert "server version mismatch" in str(failure.value)
+    assert "server's major version or newer" in str(failure.value)
+    assert f"take {fake} off PATH" in str(failure.value)
+    assert revision_of(url) == PREVIOUS_HEAD and snapshot(url) == before
+    assert not list(get_settings().backups_dir.glob("*.pgdump"))
+
+
 def test_a_failed_migration_rolls_back_ddl_and_rows(
     empty_postgres_url: str, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
