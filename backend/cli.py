@@ -193,11 +193,23 @@ def collector_paused_until_ready() -> Iterator[None]:
             gc.enable()
 
 
+SWITCH_INTERVAL_SECONDS = 0.001
+"""How long a thread may hold the interpreter while another waits for it (Python: 5 ms)."""
+
+
 def serving() -> None:
     """Once the app serves: what start-up made is kept out of later collections
-    (`gc.freeze`), and the collector runs again."""
+    (`gc.freeze`), and the collector runs again.
+
+    And threads take turns in the interpreter every millisecond rather than every 5 ms.
+    A request reading the history gives the interpreter up at each step of its query and
+    each row; while a busy thread (a reconcile's scan, yt-dlp, a sync) runs, each time
+    back cost up to the whole interval: hundreds of waits of 5 ms made a 20 ms page take a
+    second (bench/load.py).
+    """
     gc.freeze()
     gc.enable()
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
 
 def start(settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,11 +26,26 @@ from core.base.health import health
 from core.base.notifier import notifier
 from core.download.queue import download_queue
 from core.download.recovery import recover_interrupted_downloads
+from core.download.ytdlp_options import warm_up
 from core.exceptions import ConflictError
 from core.tasks.registry import RECONCILE, task_runner
 from core.tasks.scheduler import scheduler
 
 logger = ModuleLogger("App")
+
+
+WARM_UP_DELAY_SECONDS = 5.0
+
+
+async def warm_up_ytdlp() -> None:
+    """yt-dlp made ready in a worker thread, once the start-up is over (ytdlp_options)."""
+    await anyio.sleep(WARM_UP_DELAY_SECONDS)
+    try:
+        seconds = await anyio.to_thread.run_sync(warm_up, abandon_on_cancel=True)
+    except Exception as exc:  # the first download loads it then, and says what is wrong
+        logger.warning(f"Could not load yt-dlp ahead of the first download: {exc}")
+        return
+    logger.debug(f"yt-dlp loaded ahead of the first download in {seconds:.1f} s")
 
 
 @asynccontextmanager
@@ -53,7 +69,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         scheduler.run_now(RECONCILE)
     except ConflictError:
         logger.info("A reconciliation is already running")
+    warming = asyncio.create_task(warm_up_ytdlp()) if settings.ytdlp_warm_up else None
     yield
+    if warming is not None:
+        warming.cancel()
     scheduler.shutdown()
     await task_runner.cancel_all()
     await connection_refreshes.cancel_all()

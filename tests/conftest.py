@@ -163,6 +163,9 @@ def data_dir(
     monkeypatch.setenv("ALLOW_LOCAL_SOURCES", "true")
     # Tests start download_missing themselves; those of DOWNLOAD_ON_MONITOR turn it on.
     monkeypatch.setenv("DOWNLOAD_ON_MONITOR", "false")
+    # 2-4 s of CPU a few seconds after each app start; tests/core/download/test_warm_up.py
+    # turns it on.
+    monkeypatch.setenv("YTDLP_WARM_UP", "false")
     reset_app_state()
     yield data
     reset_app_state()

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     ffprobe_path: str = "ffprobe"
     ffprobe_timeout: float = Field(default=30.0, gt=0)
     ffmpeg_timeout: float = Field(default=1800.0, gt=0)
+    # ffmpeg and ffprobe run this much nicer than the app (as `nice -n`; 0 = the same
+    # priority), so that conversions take the CPU the web app leaves: on a 2-core NAS the
+    # pages stay responsive while trailers convert.
+    ffmpeg_nice: int = Field(default=10, ge=0, le=19)
+    # Load yt-dlp (its extractors) in the background a few seconds after the start, rather
+    # than during the first download, when the web app would share the CPU with it.
+    ytdlp_warm_up: bool = True
+    # Threads of each ffmpeg (decoding, filters and encoding each); 0 = ffmpeg's choice
+    # (one per core, for each of them).
+    ffmpeg_threads: int = Field(default=2, ge=0, le=64)
     # The built web UI (`npm run build` in frontend/), served at /.
     frontend_dist: Path = Field(default=DEFAULT_FRONTEND_DIST)
     # Events (the per-media and global event log) older than this are deleted by the daily

@@ -92,6 +92,12 @@ class ConversionError(TrailerError):
 
 
 @functools.cache
+def _thread_args(threads: int) -> list[str]:
+    """`-threads N` (FFMPEG_THREADS): given before the input it bounds the decoder's
+    threads, after it the encoder's; nothing for 0, ffmpeg's own choice."""
+    return ["-threads", str(threads)] if threads > 0 else []
+
+
 def available_encoders(ffmpeg_path: str) -> frozenset[str]:
     """The encoder names `ffmpeg -encoders` lists (cached per ffmpeg program)."""
     try:
@@ -311,9 +317,10 @@ def convert_trailer(
     final = output_path_for(input_path, output_dir, container)
     temp = output_dir / f".{input_path.stem}.{secrets.token_hex(4)}.part.{container}"
 
+    threads = _thread_args(settings.ffmpeg_threads)
     args = [
         settings.ffmpeg_path, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-progress", "pipe:1", "-nostats", "-i", str(input_path),
+        "-progress", "pipe:1", "-nostats", *threads, "-i", str(input_path),
     ]  # fmt: skip
     for plan in (video_plan, audio_plan, subtitle_plan):
         args += plan.maps
@@ -322,6 +329,8 @@ def convert_trailer(
     for plan in (video_plan, audio_plan, subtitle_plan):
         args += plan.codec_args
     args += ["-map_metadata", "0", "-max_muxing_queue_size", "4096"]
+    if threads:
+        args += [*threads, "-filter_threads", threads[1]]
     if profile.embed_metadata and source_url:
         args += ["-metadata", f"comment={source_url}"]
     if container == "mp4":
@@ -337,6 +346,7 @@ def convert_trailer(
                 timeout=settings.ffmpeg_timeout,
                 on_line=_progress_reader(info.duration_seconds, progress),
                 should_stop=should_stop,
+                nice=settings.ffmpeg_nice,
             )
         except ProcessStoppedError as exc:
             raise ConversionError(

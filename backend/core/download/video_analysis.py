@@ -270,7 +270,7 @@ def get_media_info(file_path: str, *, check_integrity: bool = False) -> VideoInf
         file_path,
     ]
     try:
-        result = run_process(args, timeout=settings.ffprobe_timeout)
+        result = run_process(args, timeout=settings.ffprobe_timeout, nice=settings.ffmpeg_nice)
     except ProcessTimeoutError as exc:
         logger.warning(f"Cannot analyse {file_path}: {exc}")
         return None
@@ -333,7 +333,7 @@ def remote_duration(url: str, *, proxy: str) -> float | None:
         "-show_entries", "format=duration", "-of", "json", "--", url,
     ]  # fmt: skip
     try:
-        result = run_process(args, timeout=settings.ffprobe_timeout)
+        result = run_process(args, timeout=settings.ffprobe_timeout, nice=settings.ffmpeg_nice)
         seconds = json.loads(result.stdout or "{}").get("format", {}).get("duration")
         return float(seconds) if seconds is not None else None
     except (OSError, ProcessTimeoutError, ValueError, AttributeError) as exc:

@@ -16,6 +16,7 @@ import contextlib
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,28 @@ def new_youtube_dl(params: dict[str, Any]) -> yt_dlp.YoutubeDL:
     }
     base.update(params)
     return yt_dlp.YoutubeDL(base)
+
+
+WARM_UP_URL = "https://example.com/trailer.mp4"
+
+
+def warm_up() -> float:
+    """Make yt-dlp ready for the first download: import it, and compile the URL patterns of
+    its extractors (yt-dlp tries the URL against each of its ~1,800 extractors; their
+    patterns are compiled on the first try). Returns the seconds it took.
+
+    That is 2 to 4 s of CPU, holding the interpreter most of it. Done by the first download,
+    it came on top of the download's own work, and the web app, sharing the interpreter,
+    answered slowly for those seconds. The app does it once, a little after it starts
+    (`YTDLP_WARM_UP`). Blocking: run it in a worker thread.
+    """
+    started = time.perf_counter()
+    with new_youtube_dl({}):  # the plugin folders settled first, as for every download
+        from yt_dlp.extractor import gen_extractor_classes
+
+        for extractor in gen_extractor_classes():
+            extractor.suitable(WARM_UP_URL)
+    return time.perf_counter() - started
 
 
 @contextlib.contextmanager

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from tests.utils.factories import make_profile
 from tests.utils.mediafiles import make_video
 from tests.utils.probe import ffprobe_json
 from tests.utils.programs import write_executable
+from tests.utils.wait import WAIT_SECONDS
 
 pytestmark = pytest.mark.slow
 
@@ -283,3 +287,60 @@ def test_ffmpeg_timeout_removes_partial_output(
         convert_trailer(source, make_profile(file_format="mp4"), output_dir=out_dir)
 
     assert list(out_dir.iterdir()) == []
+
+
+def recording_ffmpeg(folder: Path, record: Path) -> Path:
+    """An ffmpeg that writes its priority and arguments to `record`, then runs the real
+    one. While its priority is still the app's it waits (up to WAIT_SECONDS) for it to be
+    lowered: the app lowers it just after the start, which a busy machine may let the
+    wrapper outrun (with FFMPEG_NICE=0 it waits the whole time)."""
+    return write_executable(
+        folder / "recording-ffmpeg",
+        f"#!{sys.executable}\n"
+        "import json, os, sys, time\n"
+        f"apps = {os.getpriority(os.PRIO_PROCESS, 0)}\n"
+        f"deadline = time.monotonic() + {WAIT_SECONDS}\n"
+        "while os.getpriority(os.PRIO_PROCESS, 0) == apps and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        f"with open({str(record)!r}, 'w') as out:\n"
+        "    json.dump([os.getpriority(os.PRIO_PROCESS, 0), sys.argv[1:]], out)\n"
+        "os.execvp('ffmpeg', ['ffmpeg', *sys.argv[1:]])\n",
+    )
+
+
+@pytest.mark.skipif(os.getpriority(os.PRIO_PROCESS, 0) > 12, reason="already nice")
+def test_ffmpeg_runs_nicer_than_the_app_with_bounded_threads(
+    tmp_path: Path, src_dir: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_video(src_dir / "trailer.mkv", duration=1)
+    record = tmp_path / "ffmpeg.json"
+    monkeypatch.setenv("FFMPEG_PATH", str(recording_ffmpeg(tmp_path, record)))
+    monkeypatch.setenv("FFMPEG_NICE", "7")
+    monkeypatch.setenv("FFMPEG_THREADS", "1")
+    get_settings.cache_clear()
+    profile = make_profile(file_format="webm", video_format="vp9", audio_format="opus")
+
+    result = convert_trailer(source, profile, output_dir=out_dir)
+
+    assert [s["codec_name"] for s in streams(result, "video")] == ["vp9"]
+    nice, args = json.loads(record.read_text())
+    assert nice == os.getpriority(os.PRIO_PROCESS, 0) + 7
+    before_input, after_input = args[: args.index("-i")], args[args.index("-i") :]
+    assert before_input[before_input.index("-threads") + 1] == "1"  # decoding
+    assert after_input[after_input.index("-threads") + 1] == "1"  # encoding
+    assert after_input[after_input.index("-filter_threads") + 1] == "1"
+
+
+def test_ffmpeg_threads_zero_leaves_the_choice_to_ffmpeg(
+    tmp_path: Path, src_dir: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_video(src_dir / "trailer.mkv", duration=0.5)
+    record = tmp_path / "ffmpeg.json"
+    monkeypatch.setenv("FFMPEG_PATH", str(recording_ffmpeg(tmp_path, record)))
+    monkeypatch.setenv("FFMPEG_THREADS", "0")
+    get_settings.cache_clear()
+
+    convert_trailer(source, make_profile(file_format="webm"), output_dir=out_dir)
+
+    _, args = json.loads(record.read_text())
+    assert "-threads" not in args and "-filter_threads" not in args

@@ -1,4 +1,12 @@
-"""Subprocesses: argument lists only, a timeout on every call, the child killed on expiry."""
+"""Subprocesses: argument lists only, a timeout on every call, the child killed on expiry.
+
+A program may run nicer than the app (`nice`, as `nice -n`): ffmpeg and ffprobe do, so that
+the web app keeps the CPU it needs while trailers convert. Python's Popen cannot set the
+priority before the program starts, so it is set right after the start, on every thread
+the program has by then (on Linux each thread has its own; later ones inherit it from the
+thread that makes them). A program's start (the loading of its libraries) takes far longer
+than that, so it makes no thread of its own before.
+"""
 
 from __future__ import annotations
 
@@ -24,16 +32,21 @@ class ProcessResult:
 
 
 def run_process(
-    args: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None
+    args: Sequence[str],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    nice: int = 0,
 ) -> ProcessResult:
     """Run `args` (no shell), wait at most `timeout` seconds, decode output leniently.
 
     Blocking: call it from a worker thread, never on the event loop. `env` replaces the
-    environment (the secrets a program reads from it stay off its command line).
-    Raises ProcessTimeoutError when the timeout expires (the child is killed first) and
-    FileNotFoundError when the program does not exist.
+    environment (the secrets a program reads from it stay off its command line); `nice`
+    lowers the program's priority by that much. Raises ProcessTimeoutError when the
+    timeout expires (the child is killed first) and FileNotFoundError when the program
+    does not exist.
     """
-    with _spawn(args, env) as proc:
+    with _spawn(args, env, nice) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -50,10 +63,13 @@ def run_process(
     )
 
 
-def _spawn(args: Sequence[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """The program, its output piped. It leads a process group of its own, so that a
-    timeout or a stop ends its children too (and the pipes they hold open get closed)."""
-    return subprocess.Popen(
+def _spawn(
+    args: Sequence[str], env: Mapping[str, str] | None = None, nice: int = 0
+) -> subprocess.Popen[bytes]:
+    """The program, its output piped, `nice` lower in priority than this process. It leads
+    a process group of its own, so that a timeout or a stop ends its children too (and the
+    pipes they hold open get closed)."""
+    proc = subprocess.Popen(
         list(args),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -61,6 +77,27 @@ def _spawn(args: Sequence[str], env: Mapping[str, str] | None = None) -> subproc
         start_new_session=True,
         env=None if env is None else dict(env),
     )
+    if nice > 0:
+        lower_priority(proc.pid, nice)
+    return proc
+
+
+MAX_NICE = 19
+
+
+def lower_priority(pid: int, by: int) -> None:
+    """Make process `pid` (each of its threads) `by` nicer than this process is.
+
+    Best effort: a process that has ended already, or a system without per-thread
+    priorities, keeps what it has."""
+    target = min(MAX_NICE, os.getpriority(os.PRIO_PROCESS, 0) + by)
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, target)
+    # On Linux PRIO_PROCESS with a pid sets that one thread: the others, if any already.
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError, ValueError):
+                os.setpriority(os.PRIO_PROCESS, int(task), target)
 
 
 def _timed_out(args: Sequence[str], timeout: float) -> ProcessTimeoutError:
@@ -88,6 +125,7 @@ def run_process_lines(
     on_line: Callable[[str], None],
     should_stop: Callable[[], str | None] | None = None,
     poll_seconds: float = 0.25,
+    nice: int = 0,
 ) -> ProcessResult:
     """`run_process`, handing each line of the program's standard output to `on_line` as
     it comes (ffmpeg's `-progress pipe:1`), and stopping it once `should_stop` gives a
@@ -99,7 +137,7 @@ def run_process_lines(
     Raises ProcessTimeoutError, ProcessStoppedError, or FileNotFoundError as run_process.
     """
     deadline = time.monotonic() + timeout
-    with _spawn(args) as proc:
+    with _spawn(args, nice=nice) as proc:
         assert proc.stdout is not None and proc.stderr is not None
         errors: list[bytes] = []
         ended = threading.Event()
