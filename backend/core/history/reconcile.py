@@ -275,7 +275,11 @@ def _scan(
             settled,
         )
         sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-        cursor = connection.connection.cursor()
+        # On PostgreSQL a named (server-side) cursor: psycopg's plain cursor receives the
+        # whole result before the first fetchmany (37 MB at 200,000 records); this one
+        # fetches FETCH_CHUNK rows at a time, within the connection's transaction.
+        postgresql = connection.dialect.name == "postgresql"
+        cursor = connection.connection.cursor(*(["reconcile_scan"] if postgresql else []))
         try:
             cursor.execute(sql)
             while rows := cursor.fetchmany(FETCH_CHUNK):
