@@ -189,3 +189,24 @@ class ModuleLogger:
 
     def exception(self, msg: str, *args: Any, **kwargs: Any) -> None:
         self._logger.exception(msg, *args, stacklevel=2, **kwargs)
+
+
+def set_level(level: str) -> None:
+    """Change the level of the app's logging at once, while it runs (System > Logs).
+
+    Sets the loggers as `configure_logging` does. The handlers have no level of their own:
+    the loggers decide. uvicorn's access and error loggers follow `uvicorn` (any level of
+    their own is dropped), so access lines, which are DEBUG lines, are written from the
+    moment the level is DEBUG and stop when it is raised again.
+    """
+    for name in (ROOT_LOGGER, "uvicorn", "alembic"):
+        logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(ROOT_LOGGER).level))
+    for name in (ACCESS_LOGGER, "uvicorn.error"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def current_level() -> int:
+    """The level the app's loggers write from (`logging.INFO`)."""
+    return logging.getLogger(ROOT_LOGGER).getEffectiveLevel()

@@ -90,8 +90,9 @@ def serve(settings: Settings) -> bool:
         host=settings.app_host,
         port=settings.app_port,
         log_config=None,
-        # One line per request only when it is wanted: app_logger makes them DEBUG lines.
-        access_log=settings.log_level == "DEBUG",
+        # Access lines are DEBUG lines (app_logger), written only while the level is DEBUG;
+        # always on here, since System > Logs changes the level while the app runs.
+        access_log=True,
         # X-Forwarded-For is read by the app alone, behind TRUSTED_PROXIES.
         proxy_headers=False,
     )
@@ -217,9 +218,22 @@ def start(settings: Settings) -> int:
     from app_logger import ModuleLogger, configure_logging
 
     # The API key is hidden wherever a log line shows it (a request's ?api_key=..., say).
-    configure_logging(settings.log_level, settings.logs_dir, secrets=_api_keys)
+    # The level chosen on System > Logs, kept in APP_DATA_DIR, wins over LOG_LEVEL.
+    from core.system.logs import start_level
+
+    level = start_level(settings.app_data_dir, settings.log_level)
+    configure_logging(level, settings.logs_dir, secrets=_api_keys)
     _api_keys()  # read or made once here, before any thread could race to make it
     logger = ModuleLogger("Startup")
+
+    from core.backup.restore import RestoreError, apply_staged_restore
+
+    try:
+        apply_staged_restore()  # a restore staged on System > Backup, before the migrations
+    except RestoreError as exc:
+        logger.error(f"Cannot start: {exc}")
+        print(f"trailarr: {exc}", file=sys.stderr)
+        return 1
 
     from core.base.database.migrate import MigrationError, upgrade_database
 

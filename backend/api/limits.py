@@ -14,7 +14,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1024 * 1024
 """1 MiB: far more than any JSON body of this API needs (they are a few kilobytes at most)."""
-TOO_LARGE_DETAIL = f"The request body is larger than {MAX_BODY_BYTES} bytes"
+TOO_LARGE_DETAIL = "The request body is larger than {limit} bytes"
+RESTORE_UPLOAD_MAX_BYTES = 4 * 1024**3
+"""4 GiB: a database uploaded to be restored (a large library's is a few hundred MB)."""
+ROUTE_BODY_LIMITS: dict[tuple[str, str], int] = {
+    ("POST", "/api/v1/backups/restore"): RESTORE_UPLOAD_MAX_BYTES,
+}
+"""The exceptions to MAX_BODY_BYTES, (method, path) -> limit. Such a route must read its
+body only after authentication, as a stream to disk (api/v1/backups.py does)."""
 
 
 class _BodyTooLarge(Exception):
@@ -32,9 +39,10 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = ROUTE_BODY_LIMITS.get((scope["method"], scope["path"]), self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await _too_large(scope, receive, send)
+        if declared is not None and declared > limit:
+            await _too_large(scope, receive, send, limit)
             return
 
         received = 0
@@ -48,7 +56,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     too_large = True
                     raise _BodyTooLarge
             return message
@@ -68,7 +76,7 @@ class BodyLimitMiddleware:
             if not too_large:  # the app's own error; an error from our limit is answered below
                 raise
         if too_large and not response_started:
-            await _too_large(scope, receive, send)
+            await _too_large(scope, receive, send, limit)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -81,10 +89,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
     response = JSONResponse(
         status_code=413,
-        content={"detail": TOO_LARGE_DETAIL},
+        content={"detail": TOO_LARGE_DETAIL.format(limit=limit)},
         headers={"Connection": "close"},
     )
     await response(scope, receive, send)

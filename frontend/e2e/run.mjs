@@ -15,6 +15,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { connectionsScenario } from "./connections.mjs";
+import { backupScenario } from "./system_backup.mjs";
+import { logsScenario } from "./system_logs.mjs";
+import { statusScenario } from "./system_status.mjs";
 import {
   apiClient,
   freePort,
@@ -662,6 +665,11 @@ async function main() {
     await step("system: a task's schedule is saved, and a task runs on request", async () => {
       await page.getByRole("link", { name: "System" }).click();
       await page.waitForURL(/\/system$/);
+      await page
+        .getByRole("navigation", { name: "System sections" })
+        .getByRole("link", { name: "Tasks" })
+        .click();
+      await page.waitForURL(/\/system\/tasks$/);
       const interval = page.getByLabel("Interval of backfill");
       await interval.waitFor();
       assertEqual(await interval.inputValue(), "1440", "backfill runs daily by default");
@@ -774,6 +782,9 @@ async function main() {
       assert(page.url().endsWith(`/media/${created[0].id}`), "the page of the new media opens");
     });
 
+    await statusScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
+    await logsScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
+    await backupScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
     await connectionsScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
 
     await step(

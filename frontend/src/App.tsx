@@ -1,6 +1,10 @@
 import { Link, Route, Routes } from "react-router-dom";
 import { AuthProvider, RequireAuth } from "./auth";
+import { BackupPanel } from "./components/system/BackupPanel";
 import { Layout } from "./components/Layout";
+import { LogsPanel } from "./components/system/LogsPanel";
+import { StatusPanel } from "./components/system/StatusPanel";
+import { TasksPanel } from "./components/TasksPanel";
 import { LiveInvalidation } from "./hooks/queries/live";
 import { LiveProvider } from "./live";
 import { ActivityPage } from "./pages/ActivityPage";
@@ -49,7 +53,12 @@ export function App() {
           <Route path="stats" element={<StatsPage />} />
           <Route path="profiles" element={<ProfilesPage />} />
           <Route path="settings" element={<SettingsPage />} />
-          <Route path="system" element={<SystemPage />} />
+          <Route path="system" element={<SystemPage />}>
+            <Route index element={<StatusPanel />} />
+            <Route path="tasks" element={<TasksPanel />} />
+            <Route path="backup" element={<BackupPanel />} />
+            <Route path="logs" element={<LogsPanel />} />
+          </Route>
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

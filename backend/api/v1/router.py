@@ -7,15 +7,18 @@ from fastapi import APIRouter, Depends
 from api.deps import require_auth
 from api.errors import ERROR_RESPONSES
 from api.v1 import (
+    backups,
     connections,
     downloads,
     events,
+    logs,
     media,
     posters,
     queue,
     roots,
     search,
     settings,
+    system,
     tasks,
     trailerprofiles,
     wanted,
@@ -36,3 +39,6 @@ api_router.include_router(posters.router)
 api_router.include_router(wanted.router)
 api_router.include_router(queue.router)
 api_router.include_router(search.router)
+api_router.include_router(backups.router)
+api_router.include_router(system.router)
+api_router.include_router(logs.router)

@@ -8,7 +8,9 @@
   never touched; rotation already caps how many there are.
 - Events older than EVENT_RETENTION_DAYS (0 keeps them). Download records are never
   deleted: they are the history.
-- Database backups (`APP_DATA_DIR/backups`): the newest BACKUPS_KEPT are kept.
+- Database backups (`APP_DATA_DIR/backups`): those past the kept count go
+  (`core.backup.files.beyond_kept`: the user's count of scheduled and manual backups, and
+  the newest BACKUPS_KEPT of those before a migration and of those before a restore).
 
 Only these folders of APP_DATA_DIR are touched; nothing in a media folder ever is. A file
 that cannot be removed is logged, counted and skipped: the task goes on.
@@ -27,9 +29,9 @@ from pydantic import BaseModel
 
 from app_logger import ModuleLogger
 from config import get_settings
+from core.backup.files import beyond_kept
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
-from core.base.database.migrate import backups_beyond_kept
 from core.base.database.models.base import utc_now
 from core.download.recovery import INTENT_FILE
 from core.history.reconcile import StopRequested
@@ -120,7 +122,7 @@ def _clean_logs(logs: Path, summary: CleanupSummary) -> None:
 def _clean_backups(backups: Path, summary: CleanupSummary) -> None:
     if not backups.is_dir():
         return
-    for old in [*backups_beyond_kept(backups), *backups_beyond_kept(backups, ".pgdump")]:
+    for old in beyond_kept(backups):
         if _remove(old, summary):
             summary.backups_removed += 1
 

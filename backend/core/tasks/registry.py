@@ -11,7 +11,6 @@ import anyio.from_thread
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.manager.task import TaskManager
-from core.base.database.migrate import BACKUPS_KEPT
 from core.history.backfill import backfill_library
 from core.history.reconcile import reconcile_library
 from core.tasks.cleanup import cleanup
@@ -25,6 +24,7 @@ BACKFILL = "backfill"
 SYNC = "sync"
 CLEANUP = "cleanup"
 DOWNLOAD_MISSING = "download_missing"
+BACKUP = "backup"
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,12 @@ def _sync(stop: threading.Event) -> Any:
     return {"connections": connections.model_dump(mode="json"), "local": as_dict(local)}
 
 
+def _backup(stop: threading.Event) -> Any:
+    from core.backup.take import scheduled_backup
+
+    return scheduled_backup(stop)
+
+
 TASKS: dict[str, TaskDefinition] = {
     RECONCILE: TaskDefinition(
         _reconcile,
@@ -81,7 +87,13 @@ TASKS: dict[str, TaskDefinition] = {
         cleanup,
         24 * 60,
         "Removes leftovers of the work folder, old rotated logs, events past their "
-        f"retention and database backups beyond the newest {BACKUPS_KEPT}",
+        "retention and database backups beyond the kept count",
+    ),
+    BACKUP: TaskDefinition(
+        _backup,
+        7 * 24 * 60,
+        "Backs the database up (SQLite: a copy; PostgreSQL: pg_dump) into the backups "
+        "folder, and removes the scheduled and manual backups beyond the kept count",
     ),
 }
 

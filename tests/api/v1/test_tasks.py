@@ -60,6 +60,7 @@ def test_tasks_are_listed(client: TestClient) -> None:
         "sync",
         "download_missing",
         "cleanup",
+        "backup",
     ]
     assert set(response.json()[0]) == {
         "name",
@@ -102,6 +103,7 @@ def test_a_schedule_change_is_applied_and_survives_a_restart(data_dir: Path, db_
         ("sync", True, 180),
         ("download_missing", True, 60),
         ("cleanup", True, 1440),
+        ("backup", True, 7 * 1440),
     ]
 
     with TestClient(app, headers={"X-API-KEY": TEST_API_KEY}) as client:

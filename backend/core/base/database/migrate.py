@@ -198,7 +198,8 @@ def _at_head_quickly(url: str) -> RevisionState | None:
 
 
 def backup_sqlite(db_path: Path, backups_dir: Path, label: str) -> Path:
-    """Copy the database with SQLite's online backup API; keep the newest BACKUPS_KEPT."""
+    """Copy the database with SQLite's online backup API (which backups are kept is
+    `core.backup.files`' rule: `_prune_backups`)."""
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = backups_dir / f"trailarr-{stamp}-{label}.db"
@@ -211,8 +212,6 @@ def backup_sqlite(db_path: Path, backups_dir: Path, label: str) -> Path:
             dest.close()
     finally:
         source.close()
-    for old in backups_beyond_kept(backups_dir):
-        old.unlink(missing_ok=True)
     return target
 
 
@@ -257,15 +256,16 @@ def dump_postgresql(url: str, backups_dir: Path, label: str) -> Path | None:
             "server's major version or newer; to go on with your own backups instead, take "
             f"{pg_dump} off PATH)"
         )
-    for old in backups_beyond_kept(backups_dir, ".pgdump"):
-        old.unlink(missing_ok=True)
     return target
 
 
-def backups_beyond_kept(backups_dir: Path, suffix: str = ".db") -> list[Path]:
-    """The backups (SQLite copies, or `.pgdump` files) older than the newest BACKUPS_KEPT
-    (their names start with their UTC time stamp, so the name order is the age order)."""
-    return sorted(backups_dir.glob(f"trailarr-*{suffix}"))[:-BACKUPS_KEPT]
+def _prune_backups(backups_dir: Path) -> None:
+    """The backups past what is kept removed, by the rule of System > Backup
+    (`core.backup.files`): the newest BACKUPS_KEPT taken before a migration, and the
+    user's kept count of scheduled and manual ones, which a migration does not touch."""
+    from core.backup.files import prune  # it reads this module's BACKUPS_KEPT
+
+    prune(backups_dir)
 
 
 def restore_sqlite(backup: Path, db_path: Path) -> None:
@@ -313,10 +313,12 @@ def upgrade_database(url: str | None = None) -> RevisionState:
     if db_path is not None and db_path.exists() and state.current is not None:
         backup = backup_sqlite(db_path, settings.backups_dir, state.current)
         logger.info(f"Backed up the database to {backup}")
+        _prune_backups(settings.backups_dir)
     elif url.startswith("postgresql") and state.current is not None:
         dumped = dump_postgresql(url, settings.backups_dir, state.current)
         if dumped is not None:
             logger.info(f"Backed up the database with pg_dump to {dumped}")
+            _prune_backups(settings.backups_dir)
     logger.info(f"Upgrading the database from {state.current or 'empty'} to {state.head}")
     from alembic import command
 

@@ -62,3 +62,20 @@ export const searchKeys = {
 export const queueKeys = {
   all: ["queue"] as const,
 };
+
+export const systemKeys = {
+  all: ["system"] as const,
+  status: () => [...systemKeys.all, "status"] as const,
+};
+
+export const backupKeys = {
+  all: ["backups"] as const,
+  list: () => [...backupKeys.all, "list"] as const,
+};
+
+export const logKeys = {
+  all: ["logs"] as const,
+  files: () => [...logKeys.all, "files"] as const,
+  lines: (query: Record<string, unknown>) => [...logKeys.all, "lines", query] as const,
+  level: () => [...logKeys.all, "level"] as const,
+};

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 
+from core.backup.files import BackupSettingsUpdate, update_settings
 from core.base.database.engine import reset_engine
 from core.base.database.migrate import (
     BACKUPS_KEPT,
@@ -72,7 +73,8 @@ def test_no_backup_for_a_new_database_or_one_already_at_head(
 def test_backups_keep_the_newest_ten(host_revision_db: Path, data_dir: Path) -> None:
     backups_dir = data_dir / "backups"
     backups_dir.mkdir()
-    old = [backups_dir / f"trailarr-2020010{n}T000000000000Z-old.db" for n in range(BACKUPS_KEPT)]
+    old = [backups_dir / f"trailarr-202001{n:02d}T000000000000Z-old.db" for n in range(1, 11)]
+    assert len(old) == BACKUPS_KEPT
     for path in old:
         path.write_bytes(b"")
 
@@ -84,8 +86,24 @@ def test_backups_keep_the_newest_ten(host_revision_db: Path, data_dir: Path) -> 
     assert old[-1].name in kept
     assert kept[-1].endswith(f"-{HOST_REVISION}.db")
 
-    made = [backup_sqlite(host_revision_db, backups_dir, f"n{n:02d}") for n in range(12)]
-    assert sorted(backups_dir.iterdir()) == made[-BACKUPS_KEPT:]
+
+def test_a_migration_keeps_the_users_count_of_scheduled_backups(
+    host_revision_db: Path, data_dir: Path
+) -> None:
+    backups_dir = data_dir / "backups"
+    backups_dir.mkdir()
+    update_settings(BackupSettingsUpdate(keep=20))
+    scheduled = [
+        backups_dir / f"trailarr-202001{n:02d}T000000000000Z-scheduled.db" for n in range(1, 16)
+    ]
+    for path in scheduled:
+        path.write_bytes(b"")
+
+    upgrade_database()
+
+    names = sorted(p.name for p in backups_dir.iterdir())
+    assert names[:-1] == [p.name for p in scheduled]  # 15 of at most 20: all kept
+    assert names[-1].endswith(f"-{HOST_REVISION}.db")
 
 
 def test_restore_puts_back_the_backup_content(db_file: Path, tmp_path: Path) -> None:
