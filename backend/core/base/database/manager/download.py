@@ -22,6 +22,7 @@ from core.base.database.manager.history_query import (
     PRESENT,
     after_key,
     history_count,
+    history_page_select,
     history_select,
     prefer_sort_index,
     row_to_history,
@@ -183,7 +184,7 @@ class DownloadManager:
             scan = prefer_sort_index(
                 query, matching=total, window=offset + page_size, table_size=table_size
             )
-            stmt = history_select(query, scan_sort_index=scan).offset(offset).limit(page_size)
+            stmt = history_page_select(query, offset=offset, limit=page_size, scan_sort_index=scan)
             rows = session.execute(stmt).mappings().all()
             return Page[DownloadHistoryRead](
                 page=page,

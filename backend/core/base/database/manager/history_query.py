@@ -174,13 +174,18 @@ def history_filters(query: HistoryQuery, *, unindexed: bool = False) -> list[Col
 
 
 def history_select(
-    query: HistoryQuery, *, with_sort_key: bool = False, scan_sort_index: bool = False
+    query: HistoryQuery,
+    *,
+    with_sort_key: bool = False,
+    scan_sort_index: bool = False,
+    filtered: bool = True,
 ) -> Select[Any]:
     """The filtered, ordered SELECT of history rows (no paging).
 
     Each row has the download's columns plus `media_title`, `media_year`,
     `media_is_movie`, `profile_name` (and `sort_key` when asked, for keyset paging).
-    `scan_sort_index`: see `prefer_sort_index`.
+    `scan_sort_index`: see `prefer_sort_index`; without `filtered`, every record (the
+    caller narrows them).
     """
     key = sort_key(query.sort)
     columns: list[Any] = [
@@ -196,11 +201,38 @@ def history_select(
         select(*columns)
         .join(Media, col(Media.id) == col(Download.media_id))
         .outerjoin(TrailerProfile, col(TrailerProfile.id) == col(Download.profile_id))
-        .where(*history_filters(query, unindexed=scan_sort_index))
     )
+    if filtered:
+        stmt = stmt.where(*history_filters(query, unindexed=scan_sort_index))
+    return stmt.order_by(*_ordering(query))
+
+
+def _ordering(query: HistoryQuery) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    key = sort_key(query.sort)
     if query.order == SortOrder.DESC:
-        return stmt.order_by(key.desc(), col(Download.id).desc())
-    return stmt.order_by(key.asc(), col(Download.id).asc())
+        return key.desc(), col(Download.id).desc()
+    return key.asc(), col(Download.id).asc()
+
+
+def history_page_select(
+    query: HistoryQuery, *, offset: int, limit: int, scan_sort_index: bool = False
+) -> Select[Any]:
+    """One page of `history_select(query)`, by a deferred join.
+
+    The filters and the sort key are the record's own columns (a title search included:
+    it matches media ids), so the page's ids are found on `download` alone: the offset
+    walks an index, and only the `limit` rows of the page are joined to their media and
+    profile. Paging the joined rows joined every row the offset skips (1,000 media looked
+    up for page 20 of 50).
+    """
+    ids = (
+        select(col(Download.id))
+        .where(*history_filters(query, unindexed=scan_sort_index))
+        .order_by(*_ordering(query))
+        .offset(offset)
+        .limit(limit)
+    )
+    return history_select(query, filtered=False).where(col(Download.id).in_(ids))
 
 
 def history_count(query: HistoryQuery) -> SelectOfScalar[int]:
