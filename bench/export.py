@@ -32,7 +32,6 @@ import http.client
 import io
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -44,117 +43,16 @@ import tarfile
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from common import REPO, save_result
+from run import build_library  # the library of bench/run.py, the same figures' base
 
-API_KEY = "bench-api-key"
-CODECS = [("h264", "aac"), ("h264", "opus"), ("vp9", "opus"), ("hevc", "aac"), ("av1", "opus")]
-RESOLUTIONS = ["1920x1080", "1280x720", "3840x2160", "854x480"]
+API_KEY = "bench-api-key"  # the key build_library sets
 EXPORT = "/api/v1/downloads/export?format="
 TARGET_S = 2.0
 TARGET_RSS_MB = 150
-
-
-def build_library(root: Path, downloads: int) -> dict[str, Any]:
-    """The database (migrated, filled through the models) and the files it records, as
-    bench/run.py builds them. The database is DATABASE_URL's when it is set (PostgreSQL),
-    else the data folder's SQLite file."""
-    os.environ["APP_DATA_DIR"] = str(root / "data")
-    os.environ["APP_API_KEY"] = API_KEY
-    from alembic import command
-    from sqlalchemy import insert
-
-    from config import get_settings
-    from core.base.database.engine import reset_engine, write_session
-    from core.base.database.manager.trailerprofile import TrailerProfileManager
-    from core.base.database.migrate import alembic_config
-    from core.base.database.models.download import Download, DownloadCreate
-    from core.base.database.models.media import Media, MediaCreate
-    from core.base.database.models.trailerprofile import TrailerProfileCreate
-    from core.history.fingerprint import file_fingerprint
-
-    get_settings.cache_clear()
-    reset_engine()
-    settings = get_settings()
-    started = time.perf_counter()
-    command.upgrade(alembic_config(settings.db_url), "head")
-    profiles = [
-        TrailerProfileManager().create(TrailerProfileCreate(name=f"Bench {n}")).id for n in range(3)
-    ]
-    media_count = downloads // 10
-    rng = random.Random(42)
-    base_time = datetime(2025, 1, 1, tzinfo=UTC)
-    media_root = root / "media"
-    with write_session() as session:
-        rows = []
-        for m in range(media_count):
-            media = MediaCreate(
-                title=f"Bench Movie {m:06d}",
-                year=1950 + m % 75,
-                is_movie=m % 4 != 0,
-                folder_path=str(media_root / f"m{m:06d}"),
-            )
-            rows.append(Media.model_validate(media).model_dump() | {"status": "downloaded"})
-        for chunk in range(0, len(rows), 5000):
-            session.execute(insert(Media), rows[chunk : chunk + 5000])
-    with write_session() as session:
-        batch: list[dict[str, Any]] = []
-        for n in range(downloads):
-            media_id = n % media_count + 1
-            folder = media_root / f"m{media_id - 1:06d}" / "Trailers"
-            if n < media_count:
-                folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"trailer-{n:07d}.mkv"
-            path.write_bytes(f"bench trailer {n}\n".encode() * 4)
-            stat = path.stat()
-            vcodec, acodec = CODECS[n % len(CODECS)]
-            record = DownloadCreate(
-                media_id=media_id,
-                path=str(path),
-                file_name=path.name,
-                size=stat.st_size,
-                updated_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
-                resolution=RESOLUTIONS[n % len(RESOLUTIONS)],
-                video_format=vcodec,
-                audio_format=acodec,
-                audio_channels="2",
-                file_format="matroska,webm",
-                duration=60 + n % 120,
-                added_at=base_time + timedelta(seconds=rng.randrange(0, 60 * 86400)),
-                profile_id=profiles[n % len(profiles)],
-                youtube_id=f"bench{n:06d}",
-                fingerprint=file_fingerprint(path),
-            )
-            batch.append(Download.model_validate(record).model_dump(exclude={"id"}))
-            if len(batch) == 5000:
-                session.execute(insert(Download), batch)
-                batch = []
-        if batch:
-            session.execute(insert(Download), batch)
-    reset_engine()
-    if settings.db_url.startswith("postgresql"):
-        _vacuum_analyze(settings.db_url)
-    return {
-        "media": media_count,
-        "downloads": downloads,
-        "build_seconds": round(time.perf_counter() - started, 1),
-    }
-
-
-def _vacuum_analyze(url: str) -> None:
-    """What autovacuum has long done on a real library (see bench/run.py)."""
-    import sqlalchemy as sa
-    from sqlalchemy.pool import NullPool
-
-    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("VACUUM (ANALYZE)")
-    finally:
-        engine.dispose()
 
 
 class PostgresDatabase:
