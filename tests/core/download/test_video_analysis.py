@@ -216,14 +216,18 @@ def test_plain_probe_reads_headers_only_and_integrity_check_reads_all(
     seen: list[list[str]] = []
     real = video_analysis.run_process
 
-    def spy(args: list[str], *, timeout: float) -> object:
+    nices: list[int] = []
+
+    def spy(args: list[str], *, timeout: float, nice: int = 0) -> object:
         seen.append(list(args))
-        return real(args, timeout=timeout)
+        nices.append(nice)
+        return real(args, timeout=timeout, nice=nice)
 
     monkeypatch.setattr(video_analysis, "run_process", spy)
     path = make_video(tmp_path / "v.mkv")
     assert get_media_info(str(path)) is not None
     assert get_media_info(str(path), check_integrity=True) is not None
+    assert nices == [get_settings().ffmpeg_nice] * 2 == [10] * 2  # FFMPEG_NICE's default
     assert "-count_packets" not in seen[0]
     assert "-count_packets" in seen[1]
 
