@@ -31,6 +31,7 @@ pytest_plugins = [
     "tests.utils.arr_standin",
     "tests.utils.roots",
     "tests.utils.postgres",
+    "tests.utils.backups",
 ]
 
 __all__ = ["TEST_API_KEY"]

@@ -4,7 +4,6 @@ reason for a bad file, and on PostgreSQL with the pg_restore command)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,32 +17,15 @@ from config import get_settings
 from core.backup import take
 from tests.conftest import on_postgresql, reset_app_state
 from tests.utils.api import TEST_API_KEY
-from tests.utils.db import connect, insert_media
+from tests.utils.backups import BACKUP_NAME
+from tests.utils.db import connect
 from tests.utils.migrations import head
 
 BACKUPS = "/api/v1/backups"
 RESTORE = f"{BACKUPS}/restore"
 MIB = 1024 * 1024
-BACKUP_NAME = "trailarr-20261201T000100000000Z-manual.db"
 
 sqlite_only = pytest.mark.sqlite_only(reason="restores replace the SQLite database file")
-
-
-@pytest.fixture
-def backup_file(tmp_path: Path, migrated_db_template: Path) -> Path:
-    """A Trailarr database at head with one media."""
-    path = tmp_path / "backup.db"
-    shutil.copyfile(migrated_db_template, path)
-    insert_media(path, "From The Backup")
-    return path
-
-
-@pytest.fixture
-def listed(backup_file: Path) -> str:
-    folder = get_settings().backups_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(backup_file, folder / BACKUP_NAME)
-    return BACKUP_NAME
 
 
 def upload(client: TestClient, content: bytes | Path, name: str = "backup.db") -> httpx.Response:

@@ -28,10 +28,9 @@ from core.backup.restore import (
 )
 from core.backup.take import take_backup
 from tests.conftest import reset_app_state
+from tests.utils.backups import BACKUP_NAME
 from tests.utils.db import connect, insert_media, set_journal_mode
 from tests.utils.migrations import HOST_REVISION, current_revision, head
-
-BACKUP_NAME = "trailarr-20261201T000100000000Z-manual.db"
 
 sqlite_only = pytest.mark.sqlite_only(reason="restores replace the SQLite database file")
 
@@ -39,23 +38,6 @@ sqlite_only = pytest.mark.sqlite_only(reason="restores replace the SQLite databa
 def titles(db: Path) -> list[str]:
     with connect(db) as conn:
         return [row[0] for row in conn.execute("SELECT title FROM media ORDER BY title")]
-
-
-@pytest.fixture
-def backup_file(tmp_path: Path, migrated_db_template: Path) -> Path:
-    """A Trailarr database at head holding one media, as a backup of it would."""
-    path = tmp_path / "backup.db"
-    shutil.copyfile(migrated_db_template, path)
-    insert_media(path, "From The Backup")
-    return path
-
-
-@pytest.fixture
-def listed(backup_file: Path) -> str:
-    folder = get_settings().backups_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(backup_file, folder / BACKUP_NAME)
-    return BACKUP_NAME
 
 
 def upload(content: bytes | Path) -> Path:
