@@ -28,6 +28,7 @@ from core.download.queue import download_queue
 from core.download.recovery import recover_interrupted_downloads
 from core.download.ytdlp_options import warm_up
 from core.exceptions import ConflictError
+from core.notify.bus import bus as connect_bus
 from core.tasks.registry import RECONCILE, task_runner
 from core.tasks.scheduler import scheduler
 
@@ -52,6 +53,7 @@ async def warm_up_ytdlp() -> None:
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     notifier.connect(websockets.ws_manager.broadcast)
+    connect_bus.start(asyncio.get_running_loop())
     await anyio.to_thread.run_sync(settings.api_key)
     # While no account exists: a one-time token that proves the account is made by the owner.
     await anyio.to_thread.run_sync(auth_service.offer_setup_token)
@@ -78,6 +80,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await connection_refreshes.cancel_all()
     await download_queue.cancel_all()
     notifier.disconnect(websockets.ws_manager.broadcast)
+    connect_bus.stop()
 
 
 def create_app() -> FastAPI:

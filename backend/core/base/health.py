@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from app_logger import ModuleLogger
 from config import get_settings
 from core.base.database.engine import get_write_engine
+from core.notify.bus import ConnectEvent, ConnectEventKind, bus
 
 logger = ModuleLogger("Health")
 
@@ -141,6 +142,12 @@ class HealthState:
         with self._lock:
             if self._reason is None:
                 logger.error(f"The database cannot be written: {reason}")
+                bus.publish(
+                    ConnectEvent(
+                        kind=ConnectEventKind.HEALTH,
+                        message=f"The database cannot be written: {reason}",
+                    )
+                )
             self._reason = reason
             self._last_probe = time.monotonic()
 

@@ -26,6 +26,7 @@ from core.download import trailer_file
 from core.download.video_analysis import VideoInfo, get_media_info
 from core.exceptions import AppError, ConflictError, NotFoundError
 from core.history.fingerprint import file_fingerprint
+from core.notify.bus import ConnectEvent, ConnectEventKind, bus, media_label
 
 logger = ModuleLogger("DownloadService")
 
@@ -267,7 +268,8 @@ def delete_download(download_id: int, *, purge: bool = False) -> DownloadHistory
     """
     downloads = DownloadManager()
     record = downloads.read(download_id)
-    folder = MediaDatabaseManager().read(record.media_id).folder_path
+    media = MediaDatabaseManager().read(record.media_id)
+    folder = media.folder_path
     gone_for_good = record.deleted_reason in {
         DeletedReason.DELETED_BY_USER,
         DeletedReason.REPLACED,
@@ -300,6 +302,18 @@ def delete_download(download_id: int, *, purge: bool = False) -> DownloadHistory
                 _session=session,
             )
     failure = trailer_file.remove_trailer_file(record.path, within=folder) if remove else None
+    if remove and failure is None:
+        label = media_label(media.title, media.year)
+        bus.publish(
+            ConnectEvent(
+                kind=ConnectEventKind.TRAILER_DELETED,
+                message=f"Trailer deleted for {label}: {record.path}",
+                media_id=media.id,
+                media_title=label,
+                folder_path=media.folder_path,
+                is_movie=media.is_movie,
+            )
+        )
     if failure is not None:
         if purge:
             EventManager().create(

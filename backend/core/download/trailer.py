@@ -37,6 +37,7 @@ from core.exceptions import SourceRefusedError
 from core.history.fingerprint import file_fingerprint
 from core.library.folders import FolderError
 from core.library.media_service import check_media_folder_on_disk
+from core.notify.bus import ConnectEvent, ConnectEventKind, bus, media_label
 
 if TYPE_CHECKING:
     from core.download.downloader import DownloadProgress
@@ -381,6 +382,7 @@ async def download_trailer(
             logger.info(msg)
             await _forget_failures(media, profile)
             await notifier.send(msg, "Success", media_id=media.id)
+            _announce(media, ConnectEventKind.DOWNLOADED, "Trailer downloaded for {}")
             return DownloadResult(ok=True)
         if tracker.cancelled:  # the search ended after a cancel, with nothing to try
             raise Cancelled(CANCELLED_REASON)
@@ -404,7 +406,28 @@ async def download_trailer(
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(shutil.rmtree, work_dir, True)
     await _finish_failed(media, last_reason)
+    if not tracker.cancelled:
+        _announce(
+            media,
+            ConnectEventKind.DOWNLOAD_FAILED,
+            f"Trailer download failed for {{}}: {last_reason}",
+        )
     return DownloadResult(ok=False, reason=last_reason, cancelled=tracker.cancelled)
+
+
+def _announce(media: MediaRead, kind: ConnectEventKind, message: str) -> None:
+    """Tell Connect (notifications, media servers); `{}` in the message is the media."""
+    label = media_label(media.title, media.year)
+    bus.publish(
+        ConnectEvent(
+            kind=kind,
+            message=message.replace("{}", label, 1),
+            media_id=media.id,
+            media_title=label,
+            folder_path=media.folder_path,
+            is_movie=media.is_movie,
+        )
+    )
 
 
 async def _forget_failures(media: MediaRead, profile: TrailerProfileRead) -> None:

@@ -48,6 +48,7 @@ from core.download.video_analysis import get_media_info
 from core.exceptions import NotFoundError
 from core.history.fingerprint import file_fingerprint, fingerprint_size
 from core.library.folders import real_within
+from core.notify.bus import ConnectEvent, ConnectEventKind, bus, media_label
 
 logger = ModuleLogger("Reconcile")
 
@@ -599,6 +600,7 @@ def _write(changes: list[_Change], summary: ReconcileSummary) -> None:
     media_manager = MediaDatabaseManager()
     event_manager = EventManager()
     touched: set[int] = set()
+    missing: list[_Record] = []
     with write_session() as session:
         for change in changes:
             record = change.record
@@ -623,6 +625,8 @@ def _write(changes: list[_Change], summary: ReconcileSummary) -> None:
                 event_manager.create(event, _session=session)
             for counter in change.counters:
                 setattr(summary, counter, getattr(summary, counter) + 1)
+            if "missing" in change.counters:
+                missing.append(record)
             if change.events:
                 touched.add(record.media_id)
                 logger.info(f"{change.events[-1].event_type}: {change.events[-1].message}")
@@ -631,6 +635,28 @@ def _write(changes: list[_Change], summary: ReconcileSummary) -> None:
                 media_manager.refresh_status(media_id, _session=session)
             except NotFoundError:
                 continue
+    _announce_missing(missing)
+
+
+def _announce_missing(records: list[_Record]) -> None:
+    """Tell Connect about the trailer files found gone, once their change is committed."""
+    media_manager = MediaDatabaseManager()
+    for record in records:
+        try:
+            media = media_manager.read(record.media_id)
+        except NotFoundError:  # removed meanwhile: nothing left to tell about
+            continue
+        label = media_label(media.title, media.year)
+        bus.publish(
+            ConnectEvent(
+                kind=ConnectEventKind.TRAILER_MISSING,
+                message=f"Trailer missing from disk for {label}: {record.path}",
+                media_id=media.id,
+                media_title=label,
+                folder_path=media.folder_path,
+                is_movie=media.is_movie,
+            )
+        )
 
 
 def reconcile_library(*, stop: threading.Event | None = None) -> ReconcileSummary:

@@ -27,6 +27,7 @@ from core.base.database.manager.task import TaskManager
 from core.base.database.models.base import utc_now
 from core.exceptions import ConflictError, NotFoundError
 from core.history.reconcile import StopRequested
+from core.notify.bus import ConnectEvent, ConnectEventKind, bus
 
 logger = ModuleLogger("Tasks")
 
@@ -155,6 +156,12 @@ class TaskRunner:
             state.last_summary = None
             state.last_error = f"{type(exc).__name__}: {exc}"
             logger.exception(f"Task {name} failed: {exc}")
+            bus.publish(
+                ConnectEvent(
+                    kind=ConnectEventKind.TASK_FAILED,
+                    message=f"Task {name} failed: {state.last_error}",
+                )
+            )
         else:
             state.last_summary = as_dict(result)
             state.last_error = None

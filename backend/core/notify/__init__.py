@@ -1,0 +1,1 @@
+"""Connect: what happened, told to notification targets and media servers (bus.py)."""
