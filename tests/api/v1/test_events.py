@@ -11,8 +11,10 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from core.base.database.engine import read_session
-from core.base.database.manager.event import EventManager
+from core.base.database.manager.connection import ConnectionManager
+from core.base.database.manager.event import EventManager, EventSource
 from core.base.database.manager.history_search import media_title_contains, text_contains
+from core.base.database.models.connection import ConnectionCreate
 from core.base.database.models.event import Event, EventCreate, EventType
 from tests.utils.engines import SQLITE_PLANNER
 from tests.utils.factories import make_download, make_media
@@ -113,6 +115,120 @@ def test_filters(client: TestClient, log: dict[str, Any]) -> None:
         "total": 0,
         "records": [],
     }
+
+
+def test_several_types(client: TestClient, log: dict[str, Any]) -> None:
+    response = client.get(
+        EVENTS, params=[("event_type", "download_failed"), ("event_type", "downloaded")]
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert messages(body["records"]) == ["event 4", "event 1", "event 0"]
+    assert body["total"] == 3
+    repeated = client.get(
+        EVENTS,
+        params=[("event_type", "restored"), ("event_type", "restored"), ("media_id", log["up"].id)],
+    ).json()
+    assert messages(repeated["records"]) == ["event 5"]
+    assert (
+        client.get(EVENTS, params=[("event_type", "renamed"), ("event_type", "deleted")]).json()[
+            "total"
+        ]
+        == 1
+    )
+    bad = client.get(EVENTS, params=[("event_type", "downloaded"), ("event_type", "exploded")])
+    assert bad.status_code == 422
+
+
+def test_manager_takes_one_type_or_several(data_dir: Any, log: dict[str, Any]) -> None:
+    manager = EventManager()
+    one = manager.read_page(event_type=EventType.DOWNLOADED)
+    assert messages([r.model_dump() for r in one.records]) == ["event 1"]
+    several = manager.read_page(event_type={EventType.DOWNLOADED, EventType.DELETED})
+    assert messages([r.model_dump() for r in several.records]) == ["event 3", "event 1"]
+    assert manager.read_page(event_type=[]).total == 6
+
+
+@pytest.fixture
+def sourced(data_dir: Any) -> dict[str, Any]:
+    """One event each for media of a Radarr, a Sonarr and no connection, and a removed media;
+    a second Radarr's media, and a media whose connection was deleted (so it is local now)."""
+    radarr, radarr_4k, sonarr = (
+        ConnectionManager().create(
+            ConnectionCreate(name=name, arr_type=kind, url="http://arr.local", api_key="k")
+        )
+        for name, kind in (("Radarr", "radarr"), ("Radarr 4K", "radarr"), ("Sonarr", "sonarr"))
+    )
+    gone = ConnectionManager().create(
+        ConnectionCreate(name="Old", arr_type="sonarr", url="http://old.local", api_key="k")
+    )
+    media = {
+        "movie": make_media(title="Heat", connection_id=radarr.id),
+        "movie_4k": make_media(title="Alien", connection_id=radarr_4k.id),
+        "show": make_media(title="Severance", is_movie=False, connection_id=sonarr.id),
+        "local": make_media(title="Home Video"),
+        "orphan": make_media(title="Lost", is_movie=False, connection_id=gone.id),
+    }
+    ConnectionManager().delete(gone.id)
+    for n, (name, item) in enumerate(media.items()):
+        EventManager().create(
+            EventCreate(
+                media_id=item.id,
+                event_type=EventType.DOWNLOADED if n % 2 else EventType.DOWNLOAD_FAILED,
+                message=name,
+                created_at=T0 + timedelta(hours=n),
+            )
+        )
+    EventManager().record_media_removed("Predator (1987)", "gone from Radarr")
+    return media
+
+
+def test_filter_by_source(client: TestClient, sourced: dict[str, Any]) -> None:
+    assert get_page(client)["total"] == 6
+    radarr = get_page(client, source="radarr")
+    assert messages(radarr["records"]) == ["movie_4k", "movie"]
+    assert radarr["total"] == 2
+    assert messages(get_page(client, source="sonarr")["records"]) == ["show"]
+    local = get_page(client, source="local")
+    assert messages(local["records"]) == ["orphan", "local"]
+    assert local["total"] == 2
+    # The removed media's event has no source: it is in no page of a source.
+    assert {
+        r["event_type"] for s in EventSource for r in get_page(client, source=s)["records"]
+    } == {
+        "downloaded",
+        "download_failed",
+    }
+
+
+def test_source_with_the_other_filters(client: TestClient, sourced: dict[str, Any]) -> None:
+    # movie 0 failed, movie_4k 1 downloaded, show 2 failed, local 3 downloaded, orphan 4 failed
+    assert messages(get_page(client, source="radarr", event_type="downloaded")["records"]) == [
+        "movie_4k"
+    ]
+    both = client.get(
+        EVENTS,
+        params=[
+            ("source", "local"),
+            ("event_type", "downloaded"),
+            ("event_type", "download_failed"),
+        ],
+    ).json()
+    assert messages(both["records"]) == ["orphan", "local"]
+    assert messages(get_page(client, source="radarr", q="heat")["records"]) == ["movie"]
+    assert get_page(client, source="sonarr", q="heat")["total"] == 0
+    assert get_page(client, source="local", media_id=sourced["movie"].id)["total"] == 0
+    paged = get_page(client, source="radarr", page=2, page_size=1)
+    assert messages(paged["records"]) == ["movie"] and paged["total"] == 2
+    assert messages(get_page(client, source="local", since="2026-02-01T04:00:00Z")["records"]) == [
+        "orphan"
+    ]
+
+
+def test_source_follows_the_media_connection(client: TestClient, sourced: dict[str, Any]) -> None:
+    ConnectionManager().delete(sourced["show"].connection_id)
+    assert get_page(client, source="sonarr")["total"] == 0
+    assert messages(get_page(client, source="local")["records"]) == ["orphan", "local", "show"]
 
 
 @pytest.fixture
@@ -238,6 +354,8 @@ def test_title_search_uses_the_trigram_index(data_dir: Any, q: str) -> None:
     [
         {"event_type": "exploded"},
         {"event_type": ""},
+        {"source": "plex"},
+        {"source": ""},
         {"page": 0},
         {"page_size": 501},
         {"page_size": 0},

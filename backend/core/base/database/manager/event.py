@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, func, insert, or_
 from sqlmodel import Session, col, select
@@ -10,6 +12,7 @@ from sqlmodel import Session, col, select
 from core.base.database.manager.history_search import media_title_contains, text_contains
 from core.base.database.manager.session import manage_session
 from core.base.database.models.base import as_utc
+from core.base.database.models.connection import ArrType, Connection
 from core.base.database.models.event import Event, EventCreate, EventRead, EventType
 from core.base.database.models.history import EventHistoryRead
 from core.base.database.models.media import Media
@@ -19,6 +22,30 @@ from core.exceptions import NotFoundError
 _EVENT = Event.metadata.tables["event"]
 _INSERT_EVENT = insert(_EVENT).returning(*_EVENT.c)
 _NEWEST_FIRST = (col(Event.created_at).desc(), col(Event.id).desc())
+
+
+class EventSource(StrEnum):
+    """Where an event's media comes from: its connection's *arr app, or a local root."""
+
+    RADARR = ArrType.RADARR.value
+    SONARR = ArrType.SONARR.value
+    LOCAL = "local"
+
+
+def _event_source_is(source: EventSource) -> ColumnElement[bool]:
+    """The event's media comes from `source`; an event whose media is gone matches none.
+
+    A subquery on the media (and its connection) keyed by the event's media_id, so the same
+    condition serves the count and the page, on every engine.
+    """
+    media_of_source = select(Media.id)
+    if source == EventSource.LOCAL:
+        media_of_source = media_of_source.where(col(Media.connection_id).is_(None))
+    else:
+        media_of_source = media_of_source.join(
+            Connection, col(Connection.id) == col(Media.connection_id)
+        ).where(col(Connection.arr_type) == ArrType(source.value))
+    return col(Event.media_id).in_(media_of_source)
 
 
 def _with_title(event: Event, title: str | None, year: int | None) -> EventHistoryRead:
@@ -104,23 +131,31 @@ class EventManager:
         page: int = 1,
         page_size: int = 50,
         media_id: int | None = None,
-        event_type: EventType | None = None,
+        event_type: EventType | Collection[EventType] | None = None,
+        source: EventSource | None = None,
         since: datetime | None = None,
         q: str | None = None,
         _session: Session | None = None,
     ) -> Page[EventHistoryRead]:
         """A page of every media's events, newest first, optionally filtered.
 
-        `since` keeps the events created at or after it; a naive datetime is UTC. `q` keeps
-        the events whose media title or video id contains it, ignoring case, every
-        character taken literally; blank text filters nothing.
+        `event_type` keeps the events of that type, or of any of several; an empty
+        collection filters nothing. `source` keeps the events whose media comes from a
+        Radarr or Sonarr connection, or from no connection (local); an event whose media is
+        gone matches no source. `since` keeps the events created at or after it; a naive
+        datetime is UTC. `q` keeps the events whose media title or video id contains it,
+        ignoring case, every character taken literally; blank text filters nothing.
         """
         with manage_session(_session) as session:
             conditions: list[ColumnElement[bool]] = []
             if media_id is not None:
                 conditions.append(col(Event.media_id) == media_id)
-            if event_type is not None:
-                conditions.append(col(Event.event_type) == event_type)
+            if isinstance(event_type, str):  # one type (EventType is a str too)
+                conditions.append(col(Event.event_type) == EventType(event_type))
+            elif event_type:
+                conditions.append(col(Event.event_type).in_(sorted(set(event_type))))
+            if source is not None:
+                conditions.append(_event_source_is(source))
             if since is not None:
                 conditions.append(col(Event.created_at) >= as_utc(since))
             if q and q.strip():
