@@ -29,6 +29,8 @@ from core.download.recovery import recover_interrupted_downloads
 from core.download.ytdlp_options import warm_up
 from core.exceptions import ConflictError
 from core.notify.bus import bus as connect_bus
+from core.notify.notifications import notifications
+from core.notify.refresh import media_server_refresher
 from core.tasks.registry import RECONCILE, task_runner
 from core.tasks.scheduler import scheduler
 
@@ -50,10 +52,34 @@ async def warm_up_ytdlp() -> None:
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    settings = get_settings()
-    notifier.connect(websockets.ws_manager.broadcast)
+async def connect_services() -> AsyncIterator[None]:
+    """The Connect bus and its subscribers, for the app's life; stopped even when the
+    start-up fails after them (they are one per process, and a next app starts them anew)."""
     connect_bus.start(asyncio.get_running_loop())
+    try:
+        await media_server_refresher.start()  # media servers rescan changed folders
+        await notifications.start()  # Apprise notifications, sent in the background
+        yield
+    finally:
+        connect_bus.stop()
+        await media_server_refresher.stop()
+        await notifications.stop()  # sends what is pending, within its timeout
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    notifier.connect(websockets.ws_manager.broadcast)
+    try:
+        async with connect_services(), running():
+            yield
+    finally:
+        notifier.disconnect(websockets.ws_manager.broadcast)
+
+
+@asynccontextmanager
+async def running() -> AsyncIterator[None]:
+    """The app's own start-up, then its work in the background until the shutdown."""
+    settings = get_settings()
     await anyio.to_thread.run_sync(settings.api_key)
     # While no account exists: a one-time token that proves the account is made by the owner.
     await anyio.to_thread.run_sync(auth_service.offer_setup_token)
@@ -79,8 +105,6 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await task_runner.cancel_all()
     await connection_refreshes.cancel_all()
     await download_queue.cancel_all()
-    notifier.disconnect(websockets.ws_manager.broadcast)
-    connect_bus.stop()
 
 
 def create_app() -> FastAPI:

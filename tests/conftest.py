@@ -29,14 +29,26 @@ pytest_plugins = [
     "tests.utils.http_server",
     "tests.utils.server",
     "tests.utils.arr_standin",
+    "tests.utils.mediaserver_standin",
     "tests.utils.roots",
     "tests.utils.postgres",
     "tests.utils.backups",
+    "tests.utils.notify_receiver",
 ]
 
 __all__ = ["TEST_API_KEY"]
 
-SLOW_FIXTURES = frozenset({"video_server", "server_factory", "clips", "downloaded", "arr_standin"})
+SLOW_FIXTURES = frozenset(
+    {
+        "video_server",
+        "server_factory",
+        "clips",
+        "downloaded",
+        "arr_standin",
+        "mediaserver_standin",
+        "notify_receiver",
+    }
+)
 """Fixtures that make media with ffmpeg or start a server: a test using one is marked slow."""
 
 

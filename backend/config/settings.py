@@ -82,8 +82,18 @@ class Settings(BaseSettings):
     # Media that become monitored (by hand, or brought in monitored by a Radarr/Sonarr sync)
     # start the download_missing task at once, rather than at its next interval.
     download_on_monitor: bool = True
+    # Media servers rescan a media's folder this many seconds after the first change to its
+    # trailer; the changes of that window (a download replacing a trailer) make one rescan.
+    media_server_refresh_delay_seconds: float = Field(default=5.0, ge=0, le=600)
     # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or networks.
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    # Notifications: events that arrive within this many seconds of the last one go out
+    # together, as one message per target (a library-wide run is one summary, not 2,000
+    # messages); a lone event waits this long. The wait never passes NOTIFY_BATCH_MAX_SECONDS
+    # from the first event of a batch. Each send gives up after NOTIFY_SEND_TIMEOUT seconds.
+    notify_batch_seconds: float = Field(default=5.0, gt=0, le=3600)
+    notify_batch_max_seconds: float = Field(default=60.0, gt=0, le=86400)
+    notify_send_timeout: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator("app_data_dir")
     @classmethod

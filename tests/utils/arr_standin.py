@@ -406,6 +406,11 @@ class ArrStandIn:
         if path == self.list_path:
             return HTTPStatus.OK, "application/json", self._list_body()
         parts = path.strip("/").split("/")
+        if path.startswith(f"{self.list_path}/") and len(parts) == 4 and parts[3].isdigit():
+            with self._lock:  # GET /api/v3/movie/{id}, /api/v3/series/{id}
+                item = self._items.get(int(parts[3]))
+            if item is not None:
+                return HTTPStatus.OK, "application/json", json.dumps(item).encode()
         if len(parts) == 3 and parts[0] == "MediaCover" and parts[1].isdigit():
             image = self._poster(int(parts[1])) if parts[2] == "poster.jpg" else None
             if image is not None:

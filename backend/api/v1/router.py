@@ -13,6 +13,8 @@ from api.v1 import (
     events,
     logs,
     media,
+    mediaservers,
+    notifications,
     posters,
     queue,
     roots,
@@ -22,6 +24,7 @@ from api.v1 import (
     tasks,
     trailerprofiles,
     wanted,
+    webhooks,
 )
 
 api_router = APIRouter(
@@ -42,3 +45,6 @@ api_router.include_router(search.router)
 api_router.include_router(backups.router)
 api_router.include_router(system.router)
 api_router.include_router(logs.router)
+api_router.include_router(mediaservers.router)
+api_router.include_router(notifications.router)
+api_router.routes.extend(webhooks.router.routes)  # their own key check: api/v1/webhooks.py

@@ -283,6 +283,24 @@ class ArrClient:
     def series(self) -> ItemList[ArrSeries]:
         return self._items("/api/v3/series", ArrSeries)
 
+    def movie(self, movie_id: int) -> ArrMovie:
+        """GET /api/v3/movie/{id}: one movie (an HTTP error for one the app has not)."""
+        return self._item(f"/api/v3/movie/{movie_id}", ArrMovie, movie_id)
+
+    def one_series(self, series_id: int) -> ArrSeries:
+        """GET /api/v3/series/{id}: one series (an HTTP error for one the app has not)."""
+        return self._item(f"/api/v3/series/{series_id}", ArrSeries, series_id)
+
+    def _item[T: ArrItem](self, path: str, model: type[T], item_id: int) -> T:
+        body = self._get(path)
+        try:
+            item = msgspec.json.decode(body, type=model)
+        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+            raise ArrError(ArrErrorKind.WRONG_APP, f"Unreadable answer from {path}: {exc}") from exc
+        if item.id != item_id:
+            raise ArrError(ArrErrorKind.WRONG_APP, f"{path} answered item {item.id}, not {item_id}")
+        return item
+
     def _items[T: ArrItem](self, path: str, model: type[T]) -> ItemList[T]:
         """Every item of the list; one bad item is reported, not fatal.
 

@@ -18,20 +18,28 @@ Monitor modes decide `monitor` of a media when it is added: `none` -> False, `mi
 True (a new media has no trailer yet), `new` -> True only for items the app added after the
 connection was made, `sync` -> the app's `monitored` flag, which `sync` also follows on
 every later sync. The media's status follows from `derive_status`.
+
+`sync_item(id, arr_id)` does the same for ONE movie or series (a Radarr/Sonarr webhook's):
+it reads the app's root folders and that item (`/api/v3/movie/{id}`, `/api/v3/series/{id}`)
+and writes it through the same planning and write code, without removing anything else.
+An item the app no longer has is removed as the full sync removes it; `remove_item` removes
+one on the app's word that it is gone. Both wait for a full sync of the connection that is
+running (they would otherwise race with its list of items) rather than refuse.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
 from app_logger import ModuleLogger
-from core.arr.client import ArrClient, ArrMovie, ArrSeries, ItemList
+from core.arr.client import ArrClient, ArrError, ArrErrorKind, ArrMovie, ArrSeries, ItemList
 from core.arr.paths import map_path
 from core.base.database.manager.arr_sync import SYNCED_FIELDS, ArrSyncManager, SyncedMedia
 from core.base.database.manager.connection import ConnectionManager
@@ -95,12 +103,23 @@ _running: set[int] = set()
 _running_lock = threading.Lock()
 
 
+ITEM_WAIT_SECONDS = 600.0
+"""How long a single-item sync waits for a running sync of its connection to end."""
+_CLAIM_POLL_SECONDS = 0.1
+
+
 @contextmanager
-def _claim(connection_id: int) -> Iterator[None]:
-    with _running_lock:
-        if connection_id in _running:
+def _claim(connection_id: int, *, wait: float = 0.0) -> Iterator[None]:
+    """The connection's sync slot; ConflictError when it is taken (after `wait` seconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        with _running_lock:
+            if connection_id not in _running:
+                _running.add(connection_id)
+                break
+        if time.monotonic() >= deadline:
             raise ConflictError(f"A sync of connection {connection_id} is already running")
-        _running.add(connection_id)
+        time.sleep(_CLAIM_POLL_SECONDS)
     try:
         yield
     finally:
@@ -294,9 +313,15 @@ def _write(
     connection: ConnectionRead,
     summary: SyncSummary,
     counter: _Counter,
-    items: ItemList[ArrMovie] | ItemList[ArrSeries],
+    items: ItemList[ArrMovie] | ItemList[ArrSeries] | ItemList[ArrMovie | ArrSeries],
+    *,
+    remove_gone: bool = True,
 ) -> list[str]:
-    """The one write transaction of a sync; the titles of the media it removed."""
+    """The one write transaction of a sync; the titles of the media it removed.
+
+    Without `remove_gone` (a single-item sync) the connection's media that `items` does
+    not list are left alone.
+    """
     data = ArrSyncManager()
     now = utc_now()
     with manage_session(None, write=True) as session:
@@ -369,15 +394,26 @@ def _write(
         _update(data, session, updates, now)
         summary.added = data.insert_many(inserts, _session=session)
         summary.updated = len(updates)
+        if not remove_gone:
+            return []
         gone = [m for arr_id, m in existing.items() if arr_id not in items.ids]
-        events = EventManager()
-        reason = f"gone from {connection.name} ({connection.arr_type.value.capitalize()})"
-        removed_titles = []
-        for media in gone:
-            title = f"{media.title} ({media.year})"
-            events.record_media_removed(title, reason, _session=session)
-            removed_titles.append(title)
-        summary.removed = data.delete_many([m.id for m in gone], _session=session)
+        removed_titles = _remove(connection, gone, summary, session)
+    return removed_titles
+
+
+def _remove(
+    connection: ConnectionRead, gone: Sequence[SyncedMedia], summary: SyncSummary, session: Any
+) -> list[str]:
+    """Remove media gone from the app (their records cascade, their files stay), each with
+    a `media_removed` event; their titles."""
+    events = EventManager()
+    reason = f"gone from {connection.name} ({connection.arr_type.value.capitalize()})"
+    removed_titles = []
+    for media in gone:
+        title = f"{media.title} ({media.year})"
+        events.record_media_removed(title, reason, _session=session)
+        removed_titles.append(title)
+    summary.removed = ArrSyncManager().delete_many([m.id for m in gone], _session=session)
     return removed_titles
 
 
@@ -420,3 +456,169 @@ def sync_all_connections(*, stop: threading.Event | None = None) -> AllSyncSumma
             result.failed[connection.name] = f"{type(exc).__name__}: {exc}"
             logger.exception(f"Sync of {connection.name} failed: {exc}")
     return result
+
+
+ItemOutcome = Literal[
+    "added", "updated", "unchanged", "skipped", "error", "removed", "absent", "kept"
+]
+
+
+class ItemSyncResult(BaseModel):
+    """What the sync (or removal) of one movie or series did."""
+
+    connection_id: int
+    connection_name: str
+    arr_id: int
+    outcome: ItemOutcome
+    """added, updated, unchanged: the media is in the library; skipped, error: the item
+    could not be made a media (`reason` says why); removed: gone from the app, so removed
+    here; absent: gone from the app and not in the library either; kept: the app still
+    lists it, so it was not removed."""
+    media_id: int | None = None
+    title: str | None = None
+    """`Title (year)` of the media, or the app's title of an item that is none."""
+    monitor: bool = False
+    reason: str | None = None
+
+
+def _fetch_item(
+    connection: ConnectionRead,
+    arr_id: int,
+    transport: httpx.BaseTransport | None,
+    *,
+    roots: bool,
+) -> tuple[list[str], ArrMovie | ArrSeries | None]:
+    """The app's root folders (when `roots`) and its item `arr_id`, None when it is gone.
+
+    An error answer for the item is taken for "gone" only when the app (checked to be the
+    one the connection names) no longer lists it: a proxy's error page or a wrong address
+    never removes a media. That check reads the whole list, which only happens then.
+    """
+    radarr = connection.arr_type == ArrType.RADARR
+    with ArrClient(connection.url, connection.api_key, transport=transport) as client:
+        reported = [root.path for root in client.root_folders()] if roots else []
+        try:
+            item = client.movie(arr_id) if radarr else client.one_series(arr_id)
+        except ArrError as exc:
+            if exc.kind != ArrErrorKind.HTTP:
+                raise
+            client.check(connection.arr_type)
+            listed = client.movies().ids if radarr else client.series().ids
+            if arr_id in listed:
+                raise
+            return reported, None
+    return reported, item
+
+
+def _media_of(connection_id: int, arr_id: int) -> SyncedMedia | None:
+    media = ArrSyncManager().read_connection_media(connection_id)
+    return next((m for m in media if m.arr_id == arr_id), None)
+
+
+def _remove_gone(connection: ConnectionRead, arr_id: int) -> ItemSyncResult:
+    """Remove the media of an item the app no longer has, as the full sync does."""
+    summary = SyncSummary(connection_id=connection.id, connection_name=connection.name)
+    with manage_session(None, write=True) as session:
+        gone = [
+            m
+            for m in ArrSyncManager().read_connection_media(connection.id, _session=session)
+            if m.arr_id == arr_id
+        ]
+        titles = _remove(connection, gone, summary, session)
+    result = ItemSyncResult(
+        connection_id=connection.id,
+        connection_name=connection.name,
+        arr_id=arr_id,
+        outcome="removed" if titles else "absent",
+        title=titles[0] if titles else None,
+    )
+    if titles:
+        logger.info(f"{connection.name}: removed {titles[0]} (gone from the app; files kept)")
+    else:
+        logger.info(f"{connection.name}: item {arr_id} is gone from the app and not in the library")
+    return result
+
+
+def sync_item(
+    connection_id: int,
+    arr_id: int,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    wait: float = ITEM_WAIT_SECONDS,
+) -> ItemSyncResult:
+    """Sync ONE movie or series of a connection into a media; blocking (run it in a thread).
+
+    As in the full sync, the connection's library roots become the app's root folders and
+    the item is added or updated by the same rules (path mappings, roots, monitor mode,
+    taken folders); no other media is touched. An item the app no longer lists is removed
+    as the full sync removes it. Raises NotFoundError for an unknown connection,
+    ConflictError when a sync of it still runs after `wait` seconds, ArrError when the app
+    cannot be read (nothing is changed then).
+    """
+    with _claim(connection_id, wait=wait):
+        connection = ConnectionManager().read(connection_id)
+        reported_roots, item = _fetch_item(connection, arr_id, transport, roots=True)
+        if item is None:
+            return _remove_gone(connection, arr_id)
+        summary = SyncSummary(connection_id=connection_id, connection_name=connection.name)
+        counter = _Counter(summary)
+        summary.roots = _map_roots(connection, reported_roots, counter)
+        one = ItemList(items=[item], ids={item.id})
+        _write(connection, summary, counter, one, remove_gone=False)
+    outcome: ItemOutcome
+    if summary.added:
+        outcome = "added"
+    elif summary.updated:
+        outcome = "updated"
+    elif summary.unchanged:
+        outcome = "unchanged"
+    else:
+        outcome = "skipped" if summary.skipped else "error"
+    media = (
+        _media_of(connection_id, arr_id) if outcome in {"added", "updated", "unchanged"} else None
+    )
+    result = ItemSyncResult(
+        connection_id=connection_id,
+        connection_name=connection.name,
+        arr_id=arr_id,
+        outcome=outcome,
+        media_id=media.id if media else None,
+        title=f"{media.title} ({media.year})" if media else f"{item.title} ({item.year})",
+        monitor=media.monitor if media else False,
+        reason=summary.problems[0] if summary.problems else None,
+    )
+    if media is not None:
+        logger.info(f"{connection.name}: {outcome} {result.title} (item {arr_id})")
+    return result
+
+
+def remove_item(
+    connection_id: int,
+    arr_id: int,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    wait: float = ITEM_WAIT_SECONDS,
+) -> ItemSyncResult:
+    """Remove the media of an item the app deleted, as the full sync removes media gone
+    from the app (a `media_removed` event, trailer files kept); blocking.
+
+    The app is asked first: while it still lists the item (another instance's event, or
+    a delete undone), nothing is removed (`kept`). Raises as `sync_item` does.
+    """
+    with _claim(connection_id, wait=wait):
+        connection = ConnectionManager().read(connection_id)
+        _roots, item = _fetch_item(connection, arr_id, transport, roots=False)
+        if item is None:
+            return _remove_gone(connection, arr_id)
+    logger.info(
+        f"{connection.name}: {item.title} ({item.year}) (item {arr_id}) is still in the app;"
+        " not removed"
+    )
+    return ItemSyncResult(
+        connection_id=connection_id,
+        connection_name=connection.name,
+        arr_id=arr_id,
+        outcome="kept",
+        title=f"{item.title} ({item.year})",
+        reason="the app still lists it",
+    )

@@ -173,7 +173,7 @@ class DownloadMissingSummary(BaseModel):
 KEPT_ERRORS = 20
 
 
-async def _enqueue(item: WantedItem) -> QueueItem | None:
+async def enqueue(item: WantedItem) -> QueueItem | None:
     """Queue one due pair; None when it is queued already, or gone since the plan."""
     try:
         media = await anyio.to_thread.run_sync(MediaDatabaseManager().read, item.media_id)
@@ -188,12 +188,34 @@ async def _enqueue(item: WantedItem) -> QueueItem | None:
         return None
 
 
-async def _outcome(queued: QueueItem) -> DownloadResult:
+async def outcome(queued: QueueItem) -> DownloadResult:
     """The queued download's result; with it, "stop monitoring after download" applies."""
     result = await download_queue.wait(queued)
     if result.ok and queued.profile.stop_monitoring:
         await anyio.to_thread.run_sync(MediaDatabaseManager().set_monitor, [queued.media.id], False)
     return result
+
+
+NO_TRAILER = "no trailer was found"
+
+
+def record_failure(
+    item: WantedItem, reason: str, now: datetime, data: WantedManager | None = None
+) -> None:
+    """A due pair's download failed: its wait before the next attempt starts or grows
+    (`backoff`), and the log says when that is. Blocking."""
+    failure = (data or WantedManager()).record_failure(
+        item.media_id,
+        item.profile_id,
+        reason,
+        at=now,
+        next_attempt_at=now + backoff(item.attempts + 1),
+    )
+    logger.warning(
+        f"No trailer for {item.title} ({item.year}) with profile {item.profile_name}: "
+        f"{reason}; attempt {failure.attempts}, next try after "
+        f"{failure.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def download_missing(
@@ -209,7 +231,7 @@ def download_missing(
             summary.busy += 1
         elif not item.due:
             summary.waiting += 1
-        elif (added := anyio.from_thread.run(_enqueue, item)) is None:
+        elif (added := anyio.from_thread.run(enqueue, item)) is None:
             summary.busy += 1
         else:
             queued.append((item, added))
@@ -217,30 +239,18 @@ def download_missing(
     for item, added in queued:
         if stop.is_set():
             raise StopRequested("The app is shutting down")
-        result = anyio.from_thread.run(_outcome, added)
+        result = anyio.from_thread.run(outcome, added)
         if result.ok:
             summary.downloaded += 1
             continue
         if result.cancelled:
             summary.cancelled += 1
             continue
-        reason = result.reason or "no trailer was found"
-        now = clock()
-        failure = data.record_failure(
-            item.media_id,
-            item.profile_id,
-            reason,
-            at=now,
-            next_attempt_at=now + backoff(item.attempts + 1),
-        )
+        reason = result.reason or NO_TRAILER
+        record_failure(item, reason, clock(), data)
         summary.failed += 1
         if len(summary.errors) < KEPT_ERRORS:
             summary.errors.append(f"{item.title} ({item.year}), {item.profile_name}: {reason}")
-        logger.warning(
-            f"No trailer for {item.title} ({item.year}) with profile {item.profile_name}: "
-            f"{reason}; attempt {failure.attempts}, next try after "
-            f"{failure.next_attempt_at:%Y-%m-%d %H:%M} UTC"
-        )
     logger.info(
         f"Download missing: {summary.downloaded} downloaded, {summary.failed} failed, "
         f"{summary.cancelled} cancelled, {summary.waiting} waiting after failures, "
