@@ -7,10 +7,9 @@
 // why), see "Radarr 5.x, 1 root folder", press Refresh, find every movie in the Library
 // with its poster and mapped folder, edit one; then the same, lighter, for Sonarr.
 // The stand-ins are stopped at the end, also on failure.
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { stopProcess, waitFor } from "./support.mjs";
+import { startProgram, stopProcess, waitFor } from "./support.mjs";
 
 const STANDIN_KEY = "e2e-standin-key-0123456789";
 
@@ -18,33 +17,17 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-/** Start the stand-in app; resolves with its base URL once it printed its port. */
-async function startStandin({ repo, app, items, root }) {
-  const python = process.env.PYTHON ?? join(repo, ".venv", "bin", "python");
-  const child = spawn(
-    python,
-    [
-      "-m",
-      "tests.utils.arr_standin",
+/** Start the stand-in app; resolves with it (its child and base URL) once it printed its port. */
+function startStandin({ repo, app, items, root }) {
+  return startProgram({
+    repo,
+    module: "tests.utils.arr_standin",
+    args: [
       ...["--app", app, "--port", "0", "--items", String(items)],
       ...["--root", root, "--api-key", STANDIN_KEY],
     ],
-    { cwd: repo, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  try {
-    const port = await waitFor(() => /PORT=(\d+)/.exec(output)?.[1], {
-      timeout: 30_000,
-      interval: 100,
-      what: `the stand-in ${app} to print its port`,
-    });
-    return { child, url: `http://127.0.0.1:${port}` };
-  } catch (err) {
-    await stopProcess(child);
-    throw new Error(`${err.message}; its output: ${output.slice(-500)}`, { cause: err });
-  }
+    what: `the stand-in ${app}`,
+  });
 }
 
 /** The stand-in's items (movies or series), as the app serves them. */

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { connectScenario } from "./connect.mjs";
 import { connectionsScenario } from "./connections.mjs";
 import { backupScenario } from "./system_backup.mjs";
 import { logsScenario } from "./system_logs.mjs";
@@ -726,7 +727,7 @@ async function main() {
       await key.waitFor();
       assertEqual(await key.inputValue(), apiKey, "API key shown");
       assertEqual(await key.getAttribute("type"), "password", "the key is hidden at first");
-      await page.getByRole("button", { name: "Show" }).click();
+      await page.getByRole("button", { name: "Show", exact: true }).click();
       assertEqual(await key.getAttribute("type"), "text", "the key shows on request");
       assert(
         await page.getByRole("button", { name: "Regenerate" }).isDisabled(),
@@ -786,6 +787,7 @@ async function main() {
     await logsScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
     await backupScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
     await connectionsScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
+    await connectScenario({ page, base, api, repo, tmp, artifacts, step, cleanups });
 
     await step(
       "wanted: a monitored media's trailer is wanted, then arrives and leaves the list",

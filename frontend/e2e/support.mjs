@@ -221,3 +221,32 @@ export async function waitFor(
     `timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`,
   );
 }
+
+/**
+ * Start `python -m <module> <args>` from the repository root (a stand-in or a receiver from
+ * tests/utils) in its own process group; resolves with the child and the port it printed as
+ * `PORT=<n>`. `cleanups` (run.mjs's) gets its stop, so it ends on failure or Ctrl-C too.
+ */
+export async function startProgram({ repo, module, args = [], what, cleanups }) {
+  const python = process.env.PYTHON ?? join(repo, ".venv", "bin", "python");
+  const child = spawn(python, ["-m", module, ...args], {
+    cwd: repo,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  cleanups?.push(() => stopProcess(child));
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  try {
+    const port = await waitFor(() => /PORT=(\d+)/.exec(output)?.[1], {
+      timeout: 30_000,
+      interval: 100,
+      what: `${what} to print its port`,
+    });
+    return { child, port: Number(port), url: `http://127.0.0.1:${port}` };
+  } catch (err) {
+    await stopProcess(child);
+    throw new Error(`${err.message}; its output: ${output.slice(-500)}`, { cause: err });
+  }
+}

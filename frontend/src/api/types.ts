@@ -39,6 +39,7 @@ export type CountByProfile = Schemas["ProfileBucket"];
 export type DownloadStats = Schemas["DownloadStats"];
 
 export type EventType = Schemas["EventType"];
+export type EventSource = Schemas["EventSource"];
 export type MediaEvent = Schemas["EventHistoryRead"];
 export type EventPage = Schemas["Page_EventHistoryRead_"];
 
@@ -46,6 +47,22 @@ export type RedownloadRequest = Schemas["RedownloadRequest"];
 export type TrailerSearch = Schemas["TrailerSearch"];
 export type SearchCandidate = Schemas["SearchCandidate"];
 export type AppSettings = Schemas["AppSettingsRead"];
+
+export type NotificationTarget = Schemas["NotificationTargetRead"];
+export type NotificationTargetCreate = Schemas["NotificationTargetCreate"];
+export type NotificationTargetUpdate = Schemas["NotificationTargetUpdate"];
+export type NotificationEvent = Schemas["NotificationEvent"];
+/** The answer of a notification test: `ok`, or the `error` that stopped it. */
+export type NotificationCheck =
+  paths["/api/v1/notifications/test"]["post"]["responses"]["200"]["content"]["application/json"];
+
+export type MediaServer = Schemas["MediaServerRead"];
+export type MediaServerCreate = Schemas["MediaServerCreate"];
+export type MediaServerUpdate = Schemas["MediaServerUpdate"];
+export type MediaServerKind = Schemas["MediaServerKind"];
+/** The answer of a media server test: its name and version, or the `error`. */
+export type MediaServerCheck =
+  paths["/api/v1/mediaservers/test"]["post"]["responses"]["200"]["content"]["application/json"];
 
 export type QueueItem = Schemas["QueueItemRead"];
 export type QueueStage = Schemas["Stage"];

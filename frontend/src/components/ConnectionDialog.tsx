@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
-import { ApiError, errorMessage, type FieldErrors } from "../api/client";
+import type { FieldErrors } from "../api/client";
 import {
   useSaveConnection,
   useTestConnection,
@@ -9,8 +9,17 @@ import {
   type ConnectionUpdate,
   type MonitorMode,
 } from "../hooks/queries/connections";
+import { CheckResult } from "./CheckResult";
 import { FormError, SelectField, TextField } from "./Fields";
+import { saveFailed, TestSaveFooter } from "./DialogParts";
 import { Modal } from "./Modal";
+import {
+  PathMappingsField,
+  filledMappings,
+  hasHalfMapping,
+  mappingRow,
+  type MappingRow,
+} from "./PathMappingsField";
 
 export const ARR_TYPES: readonly { value: ArrType; label: string; port: number }[] = [
   { value: "radarr", label: "Radarr", port: 7878 },
@@ -45,12 +54,6 @@ export function arrLabel(type: ArrType): string {
   return ARR_TYPES.find((t) => t.value === type)?.label ?? type;
 }
 
-interface MappingRow {
-  key: number;
-  path_from: string;
-  path_to: string;
-}
-
 interface Values {
   name: string;
   arr_type: ArrType;
@@ -58,12 +61,6 @@ interface Values {
   api_key: string;
   monitor: MonitorMode;
   mappings: MappingRow[];
-}
-
-let nextRowKey = 1;
-
-function row(path_from = "", path_to = ""): MappingRow {
-  return { key: nextRowKey++, path_from, path_to };
 }
 
 function initialValues(connection: Connection | undefined): Values {
@@ -77,7 +74,7 @@ function initialValues(connection: Connection | undefined): Values {
     // The saved key is only shown masked; a blank field keeps it.
     api_key: "",
     monitor: connection.monitor ?? "new",
-    mappings: (connection.path_mappings ?? []).map((m) => row(m.path_from, m.path_to)),
+    mappings: (connection.path_mappings ?? []).map((m) => mappingRow(m.path_from, m.path_to)),
   };
 }
 
@@ -103,16 +100,7 @@ export function ConnectionDialog({ connection, onClose, onSaved }: Props) {
     test.reset();
   }
 
-  function setMapping(key: number, field: "path_from" | "path_to", value: string) {
-    set(
-      "mappings",
-      values.mappings.map((m) => (m.key === key ? { ...m, [field]: value } : m)),
-    );
-  }
-
-  const mappings = values.mappings
-    .map((m) => ({ path_from: m.path_from.trim(), path_to: m.path_to.trim() }))
-    .filter((m) => m.path_from || m.path_to);
+  const mappings = filledMappings(values.mappings);
 
   /** Checks the server would make anyway, said before a round trip. */
   function localErrors(forTest: boolean): FieldErrors {
@@ -126,7 +114,7 @@ export function ConnectionDialog({ connection, onClose, onSaved }: Props) {
       // The saved key never comes back to the browser, so a test needs it typed again.
       else if (forTest) found.api_key = "Type the key to test; Save tests with the saved key";
     }
-    if (mappings.some((m) => !m.path_from || !m.path_to)) {
+    if (hasHalfMapping(values.mappings)) {
       found.path_mappings = "Fill in both folders of each path mapping, or remove the row";
     }
     return found;
@@ -176,18 +164,7 @@ export function ConnectionDialog({ connection, onClose, onSaved }: Props) {
         onSaved?.(saved);
         onClose();
       },
-      onError: (err) => {
-        if (err instanceof ApiError && err.status === 422) {
-          setErrors(err.fieldErrors);
-          setFormError(
-            Object.keys(err.fieldErrors).length > 0 && err.message.startsWith("Please correct")
-              ? err.message
-              : `Not saved: ${err.message}`,
-          );
-        } else {
-          setFormError(`Not saved: ${errorMessage(err)}`);
-        }
-      },
+      onError: saveFailed(setErrors, setFormError),
     });
   }
 
@@ -200,23 +177,14 @@ export function ConnectionDialog({ connection, onClose, onSaved }: Props) {
       title={editing ? `Edit ${connection.name}` : "Add connection"}
       onClose={onClose}
       footer={
-        <>
-          <button
-            type="button"
-            className="btn"
-            onClick={runTest}
-            disabled={test.isPending}
-            aria-describedby={`${formId}-test`}
-          >
-            {test.isPending ? "Testing…" : "Test"}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form={formId} className="btn btn-primary" disabled={save.isPending}>
-            {save.isPending ? "Testing and saving…" : "Save"}
-          </button>
-        </>
+        <TestSaveFooter
+          formId={formId}
+          onTest={runTest}
+          testing={test.isPending}
+          onCancel={onClose}
+          saving={save.isPending}
+          savingLabel="Testing and saving…"
+        />
       }
     >
       <form id={formId} className="form" onSubmit={submit} noValidate>
@@ -286,78 +254,20 @@ export function ConnectionDialog({ connection, onClose, onSaved }: Props) {
             </div>
           ))}
         </fieldset>
-        <fieldset className="field">
-          <legend>Path mappings</legend>
-          <span className="field-hint">
-            When {label} sees the media under another folder than this server (Docker, another
-            machine), map its folder to the one here.
-          </span>
-          {values.mappings.map((m, index) => (
-            <div className="form-row" key={m.key} data-mapping-row>
-              <TextField
-                label={`${label} folder ${index + 1}`}
-                name={`path_from_${index}`}
-                value={m.path_from}
-                onChange={(v) => setMapping(m.key, "path_from", v)}
-                placeholder="/movies"
-              />
-              <TextField
-                label={`Folder here ${index + 1}`}
-                name={`path_to_${index}`}
-                value={m.path_to}
-                onChange={(v) => setMapping(m.key, "path_to", v)}
-                placeholder="/mnt/media/movies"
-              />
-              <div className="field field-button">
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  aria-label={`Remove path mapping ${index + 1}`}
-                  onClick={() =>
-                    set(
-                      "mappings",
-                      values.mappings.filter((x) => x.key !== m.key),
-                    )
-                  }
-                >
-                  Remove
-                </button>
-              </div>
-            </div>
-          ))}
-          {errors.path_mappings && (
-            <span className="field-error" role="alert">
-              {errors.path_mappings}
-            </span>
-          )}
-          <div>
-            <button
-              type="button"
-              className="btn btn-small"
-              onClick={() => set("mappings", [...values.mappings, row()])}
-            >
-              Add path mapping
-            </button>
-          </div>
-        </fieldset>
+        <PathMappingsField
+          rows={values.mappings}
+          onChange={(rows) => set("mappings", rows)}
+          app={label}
+          error={errors.path_mappings}
+        />
         {/* Near the buttons, so the reason shows where the user looks after pressing them. */}
         <FormError message={formError} />
         <div id={`${formId}-test`}>
-          {test.isError && (
-            <div className="form-error" role="alert">
-              Test failed: {errorMessage(test.error)}
-            </div>
-          )}
-          {test.data && !test.data.ok && (
-            <div className="form-error" role="alert">
-              Test failed: {test.data.error ?? "no reason given"}
-            </div>
-          )}
-          {test.data?.ok && (
-            <p className="note" role="status">
-              Connected: {test.data.app_name ?? label} {test.data.version ?? ""}
-            </p>
-          )}
+          <CheckResult
+            error={test.error}
+            result={test.data}
+            okText={`Connected: ${test.data?.app_name ?? label} ${test.data?.version ?? ""}`}
+          />
         </div>
       </form>
     </Modal>

@@ -12,6 +12,7 @@ import {
 import { ConnectionDialog, MONITOR_MODES, arrLabel } from "./ConnectionDialog";
 import { ConfirmDialog } from "./Modal";
 import { Empty, ErrorState, Loading } from "./States";
+import { RowActions } from "./DialogParts";
 
 function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? "" : "s"}`;
@@ -174,27 +175,13 @@ export function ConnectionsSettings() {
                     <ConnectionStatus connection={c} />
                     <ConnectionFolders connection={c} />
                   </td>
-                  <td className="cell-actions">
-                    <div className="actions">
-                      <RefreshButton connection={c} />
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        aria-label={`Edit ${c.name}`}
-                        onClick={() => setEditing(c)}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-danger"
-                        aria-label={`Delete ${c.name}`}
-                        onClick={() => setDeleting(c)}
-                      >
-                        Delete
-                      </button>
-                    </div>
-                  </td>
+                  <RowActions
+                    name={c.name}
+                    onEdit={() => setEditing(c)}
+                    onDelete={() => setDeleting(c)}
+                  >
+                    <RefreshButton connection={c} />
+                  </RowActions>
                 </tr>
               ))}
             </tbody>

@@ -11,7 +11,8 @@ function mediaName(event: MediaEvent): string {
   return event.media_year ? `${event.media_title} (${event.media_year})` : event.media_title;
 }
 
-function MediaName({ event }: { event: MediaEvent }) {
+/** The event's media, linked to its page; a removed media's kept title, unlinked. */
+export function MediaName({ event }: { event: MediaEvent }) {
   const name = mediaName(event);
   if (event.media_id === null) return <span className="muted">{name}</span>;
   return <Link to={`/media/${event.media_id}`}>{name}</Link>;

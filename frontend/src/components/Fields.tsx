@@ -128,6 +128,48 @@ export function CheckboxField(props: CheckboxFieldProps) {
   );
 }
 
+interface CheckboxGroupProps<T extends string> extends BaseProps {
+  /** The values checked, kept in the order of `options`. */
+  values: readonly T[];
+  onChange: (values: T[]) => void;
+  options: readonly { value: T; label: string }[];
+}
+
+/** A fieldset of checkboxes, one per option: a choice of several values (or none). */
+export function CheckboxGroup<T extends string>(props: CheckboxGroupProps<T>) {
+  const id = useId();
+  const { label, name, error, hint, values, onChange, options, className } = props;
+  function toggle(value: T, checked: boolean) {
+    const next = new Set(values);
+    if (checked) next.add(value);
+    else next.delete(value);
+    onChange(options.map((o) => o.value).filter((v) => next.has(v)));
+  }
+  return (
+    <fieldset
+      className={`field checkbox-group ${className ?? ""}`}
+      aria-describedby={describedBy(id, error, hint)}
+    >
+      <legend>{label}</legend>
+      {options.map((o) => (
+        <div className="field field-checkbox" key={o.value}>
+          <input
+            id={`${id}-${o.value}`}
+            name={name}
+            type="checkbox"
+            value={o.value}
+            checked={values.includes(o.value)}
+            onChange={(e) => toggle(o.value, e.target.checked)}
+            aria-invalid={error ? true : undefined}
+          />
+          <label htmlFor={`${id}-${o.value}`}>{o.label}</label>
+        </div>
+      ))}
+      <Messages id={id} error={error} hint={hint} />
+    </fieldset>
+  );
+}
+
 interface ChoiceButtonsProps<T extends string> {
   label: string;
   value: T;

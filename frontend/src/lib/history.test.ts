@@ -59,12 +59,32 @@ describe("history URL state", () => {
     );
     expect(view).toBe("failed");
     expect(failed).toEqual({
-      event_type: "download_failed",
+      event_type: ["download_failed"],
       page: 2,
       page_size: 10,
       q: "heat",
       media_id: 4,
     });
+  });
+
+  it("reads the events view's types and source, ignoring unknown ones", () => {
+    const { view, events } = historyFromParams(
+      new URLSearchParams(
+        "show=events&type=downloaded&type=bogus&type=download_failed&type=downloaded" +
+          "&source=sonarr&q=heat&since=2024-05-01",
+      ),
+    );
+    expect(view).toBe("events");
+    expect(events).toEqual({
+      page: 1,
+      page_size: 25,
+      event_type: ["downloaded", "download_failed"],
+      source: "sonarr",
+      q: "heat",
+      since: localDayStart("2024-05-01"),
+    });
+    const plain = historyFromParams(new URLSearchParams("show=events&source=plex&type=x")).events;
+    expect(plain).toEqual({ page: 1, page_size: 25 });
   });
 
   it("shortens a failure to its reason", () => {

@@ -1,5 +1,6 @@
 import type { HistoryQuery, HistorySortKey, MediaEvent, SortOrder } from "../api/types";
 import type { EventListQuery } from "../hooks/queries/events";
+import { isEventSource, isEventType } from "./events";
 
 export const HISTORY_SORT_KEYS: readonly HistorySortKey[] = [
   "added_at",
@@ -11,8 +12,11 @@ export const HISTORY_SORT_KEYS: readonly HistorySortKey[] = [
 
 export const DEFAULT_PAGE_SIZE = 25;
 
-/** What the History page lists: downloaded trailers, or failed attempts (`show=failed`). */
-export type HistoryView = "trailers" | "failed";
+/**
+ * What the History page lists: downloaded trailers, failed attempts (`show=failed`) or
+ * every event (`show=events`, filtered by `type`, repeated for several, and `source`).
+ */
+export type HistoryView = "trailers" | "failed" | "events";
 
 /** The filters that both the table and the export links use. */
 export type HistoryFilters = Omit<HistoryQuery, "page" | "page_size" | "sort" | "order">;
@@ -31,6 +35,7 @@ export function historyFromParams(params: URLSearchParams): {
   search: string;
   view: HistoryView;
   failed: EventListQuery;
+  events: EventListQuery;
 } {
   const sortParam = params.get("sort") as HistorySortKey | null;
   const sort = sortParam && HISTORY_SORT_KEYS.includes(sortParam) ? sortParam : "added_at";
@@ -56,21 +61,30 @@ export function historyFromParams(params: URLSearchParams): {
   if (sinceIso) query.since = sinceIso;
   const search = params.get("q") ?? "";
   if (search) query.q = search;
-  const view: HistoryView = params.get("show") === "failed" ? "failed" : "trailers";
-  return { query, since, search, view, failed: failedQuery(query) };
+  const show = params.get("show");
+  const view: HistoryView = show === "failed" || show === "events" ? show : "trailers";
+  const events = eventsQuery(query);
+  const types = [...new Set(params.getAll("type").filter(isEventType))];
+  if (types.length > 0) events.event_type = types;
+  const source = params.get("source") ?? "";
+  if (isEventSource(source)) events.source = source;
+  return {
+    query,
+    since,
+    search,
+    view,
+    failed: { ...eventsQuery(query), event_type: ["download_failed"] },
+    events,
+  };
 }
 
-/** The failed attempts' query: the history's paging and the filters that events have. */
-function failedQuery(query: HistoryQuery): EventListQuery {
-  const failed: EventListQuery = {
-    event_type: "download_failed",
-    page: query.page,
-    page_size: query.page_size,
-  };
-  if (query.media_id !== undefined) failed.media_id = query.media_id;
-  if (query.since) failed.since = query.since;
-  if (query.q) failed.q = query.q;
-  return failed;
+/** An events query with the history's paging and the filters that events have. */
+function eventsQuery(query: HistoryQuery): EventListQuery {
+  const events: EventListQuery = { page: query.page, page_size: query.page_size };
+  if (query.media_id !== undefined) events.media_id = query.media_id;
+  if (query.since) events.since = query.since;
+  if (query.q) events.q = query.q;
+  return events;
 }
 
 /**

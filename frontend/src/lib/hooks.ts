@@ -8,8 +8,11 @@ export function useTitle(title: string): void {
   }, [title]);
 }
 
-/** Changes to a page's URL query: a blank or null value removes its key. */
-export type QueryChanges = Record<string, string | number | null>;
+/**
+ * Changes to a page's URL query: a blank or null value (or an empty list) removes its key;
+ * a list repeats the key once per value (`?type=a&type=b`).
+ */
+export type QueryChanges = Record<string, string | number | readonly string[] | null>;
 
 /** `params` with `changes` applied; a change that does not set `page` goes back to page 1. */
 export function applyQueryChanges(
@@ -19,7 +22,10 @@ export function applyQueryChanges(
 ): URLSearchParams {
   const next = new URLSearchParams(params);
   for (const [k, v] of Object.entries(changes)) {
-    if (v === null || v === "") next.delete(k);
+    if (Array.isArray(v)) {
+      next.delete(k);
+      for (const item of v as readonly string[]) next.append(k, item);
+    } else if (v === null || v === "") next.delete(k);
     else next.set(k, String(v));
   }
   if (resetPage && !("page" in changes)) next.delete("page");
@@ -102,4 +108,26 @@ export function useStoredChoice<T extends string>(
     }
   }
   return [value, choose];
+}
+
+/**
+ * Copy text to the clipboard, with a note saying how it went. When the browser refuses
+ * (no permission, not a secure origin), `reveal` is called so the user can select and copy
+ * the text by hand, and the note says so. The third item clears the note.
+ */
+export function useCopyToClipboard(
+  reveal: () => void,
+  what = "text",
+): [string | null, (text: string) => Promise<void>, () => void] {
+  const [note, setNote] = useState<string | null>(null);
+  async function copy(text: string) {
+    try {
+      await navigator.clipboard.writeText(text);
+      setNote("Copied to the clipboard");
+    } catch {
+      reveal();
+      setNote(`Copying is not allowed here: the ${what} is shown, select and copy it`);
+    }
+  }
+  return [note, copy, () => setNote(null)];
 }

@@ -112,7 +112,9 @@ describe("HistoryPage", () => {
     await user.click(within(show).getByRole("button", { name: "Failed attempts" }));
     expect(router.state.location.search).toBe("?show=failed");
     const table = await screen.findByRole("table", { name: /failed download attempts/i });
-    expect(eventQueries(get)).toEqual([{ event_type: "download_failed", page: 1, page_size: 25 }]);
+    expect(eventQueries(get)).toEqual([
+      { event_type: ["download_failed"], page: 1, page_size: 25 },
+    ]);
     const rows = within(table).getAllByRole("row").slice(1);
     expect(rows).toHaveLength(2);
     const alien = within(rows[0]!).getByRole("link", { name: "Alien (1979)" });
@@ -141,7 +143,7 @@ describe("HistoryPage", () => {
     await screen.findByRole("table", { name: /failed download attempts/i });
     expect(eventQueries(get)).toEqual([
       {
-        event_type: "download_failed",
+        event_type: ["download_failed"],
         page: 1,
         page_size: 25,
         media_id: 7,
@@ -169,6 +171,77 @@ describe("HistoryPage", () => {
 
     await user.click(screen.getByRole("button", { name: "Clear filters" }));
     expect(router.state.location.search).toBe("?show=failed");
+  });
+
+  it("filters every event by several types and a source, kept in the URL", async () => {
+    const events = [
+      ...ATTEMPTS,
+      makeEvent({
+        id: 3,
+        media_id: null,
+        media_title: "Predator (1987)",
+        media_year: null,
+        event_type: "media_removed",
+        message: "Predator (1987) was removed from the library: gone from Radarr",
+        video_id: null,
+        source_failed: false,
+        created_at: "2024-03-11T08:00:00+00:00",
+      }),
+    ];
+    const get = mockApi(events);
+    const router = renderAt("/history");
+    const user = userEvent.setup();
+    const show = await screen.findByRole("group", { name: "Show" });
+    await user.click(within(show).getByRole("button", { name: "Events" }));
+    expect(router.state.location.search).toBe("?show=events");
+    const table = await screen.findByRole("table", { name: "Events, newest first" });
+    expect(eventQueries(get)).toEqual([{ page: 1, page_size: 25 }]);
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => r.getAttribute("data-event-id"))).toEqual(["3", "1", "2"]);
+    expect(within(rows[0]!).getByText("Predator (1987)").closest("a")).toBeNull();
+    expect(within(rows[0]!).getByText("Removed from the library")).toBeTruthy();
+    expect(within(rows[1]!).getByRole("link", { name: "Alien (1979)" })).toBeTruthy();
+    expect(screen.queryByLabelText("Video codec")).toBeNull();
+
+    const types = within(screen.getByRole("group", { name: "Event types" }));
+    await user.click(types.getByLabelText("Download failed"));
+    await user.click(types.getByLabelText("Downloaded"));
+    // The URL keeps the types in the list's order, whatever the order of the clicks.
+    expect(router.state.location.search).toBe("?show=events&type=downloaded&type=download_failed");
+    await user.selectOptions(screen.getByLabelText("Source"), "Sonarr");
+    expect(router.state.location.search).toBe(
+      "?show=events&type=downloaded&type=download_failed&source=sonarr",
+    );
+    await waitFor(() =>
+      expect(eventQueries(get).at(-1)).toEqual({
+        page: 1,
+        page_size: 25,
+        event_type: ["downloaded", "download_failed"],
+        source: "sonarr",
+      }),
+    );
+    expect(within(screen.getByRole("button", { name: /Filters/ })).getByText("2")).toBeTruthy();
+
+    await user.click(types.getByLabelText("Downloaded"));
+    expect(router.state.location.search).toBe("?show=events&source=sonarr&type=download_failed");
+    await act(() => router.navigate(-1));
+    expect((types.getByLabelText("Downloaded") as HTMLInputElement).checked).toBe(true);
+
+    await user.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(router.state.location.search).toBe("?show=events");
+    expect((types.getByLabelText("Downloaded") as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByLabelText("Source") as HTMLSelectElement).value).toBe("");
+  });
+
+  it("reads the events' filters from the URL and says when none matches", async () => {
+    const get = mockApi([]);
+    renderAt("/history?show=events&type=renamed&source=local&page=2");
+    expect(await screen.findByText("No event matches these filters.")).toBeTruthy();
+    expect(eventQueries(get)).toEqual([
+      { page: 2, page_size: 25, event_type: ["renamed"], source: "local" },
+    ]);
+    expect((screen.getByLabelText("Renamed") as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText("Source") as HTMLSelectElement).value).toBe("local");
   });
 
   it("opens a failed attempt's details, and Escape closes them", async () => {

@@ -2,14 +2,16 @@ import { useState } from "react";
 import { Link } from "react-router-dom";
 import type { CountByKey, HistorySortKey } from "../api/types";
 import { FileStateCell, ProfileCell } from "../components/DownloadCells";
+import { EventsList } from "../components/EventsList";
 import { FailedAttemptsTable } from "../components/FailedAttempts";
-import { ChoiceButtons, SelectField, TextField } from "../components/Fields";
+import { CheckboxGroup, ChoiceButtons, SelectField, TextField } from "../components/Fields";
 import { Pagination } from "../components/Pagination";
 import { SortableHeader, type SortState } from "../components/SortableHeader";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { useDownloadStats, useHistory } from "../hooks/queries/downloads";
 import { useEvents, type EventListQuery } from "../hooks/queries/events";
 import { useProfiles } from "../hooks/queries/profiles";
+import { EVENT_SOURCES, EVENT_TYPES, eventLabel } from "../lib/events";
 import { formatDateTime, formatDuration, formatResolution, formatSize } from "../lib/format";
 import { exportHref, historyFromParams, type HistoryView } from "../lib/history";
 import { useQueryState, useSearchBox, useTitle, type QueryChanges } from "../lib/hooks";
@@ -23,7 +25,12 @@ const PRESENCE_OPTIONS = [
 const VIEW_OPTIONS = [
   { value: "trailers", label: "Trailers" },
   { value: "failed", label: "Failed attempts" },
+  { value: "events", label: "Events" },
 ] as const satisfies readonly { value: HistoryView; label: string }[];
+
+const TYPE_OPTIONS = EVENT_TYPES.map((value) => ({ value, label: eventLabel(value) }));
+
+const SOURCE_OPTIONS = [{ value: "", label: "Any source" }, ...EVENT_SOURCES];
 
 const PAGE_SIZES = [10, 25, 50, 100] as const;
 
@@ -82,16 +89,46 @@ function FailedAttempts({ query, filtered, update }: FailedAttemptsProps) {
   );
 }
 
+/** Every media's events, filtered by type and source too; live messages refetch them. */
+function EventsFeed({ query, filtered, update }: FailedAttemptsProps) {
+  const events = useEvents(query);
+  return (
+    <>
+      <EventsList
+        events={events.data?.records}
+        error={events.error && !events.data ? events.error : undefined}
+        onRetry={() => void events.refetch()}
+        withMedia
+        busy={events.isFetching}
+        empty={filtered ? "No event matches these filters." : "Nothing has happened yet."}
+      />
+      {events.data && events.data.total > 0 && (
+        <Pagination
+          page={query.page ?? 1}
+          pageSize={query.page_size ?? 25}
+          total={events.data.total}
+          onPage={(p) => update({ page: p }, false)}
+          onPageSize={(s) => update({ size: s })}
+          sizes={PAGE_SIZES}
+          label="Event pages"
+        />
+      )}
+    </>
+  );
+}
+
 export function HistoryPage() {
   useTitle("History");
   const [params, update, setParams] = useQueryState();
-  const { query, since, view, failed } = historyFromParams(params);
+  const { query, since, view, failed, events } = historyFromParams(params);
   const showFailed = view === "failed";
+  const showEvents = view === "events";
+  const showTrailers = view === "trailers";
   const [search, setSearch] = useSearchBox(params, update);
   const [filtersOpen, setFiltersOpen] = useState(false);
   const profiles = useProfiles();
   const stats = useDownloadStats();
-  const history = useHistory(query, !showFailed);
+  const history = useHistory(query, showTrailers);
 
   const sort: SortState<HistorySortKey> = {
     key: query.sort ?? "added_at",
@@ -102,14 +139,16 @@ export function HistoryPage() {
   const activeFilters = (
     showFailed
       ? shared
-      : [
-          ...shared,
-          query.file_exists !== undefined,
-          query.video_format,
-          query.audio_format,
-          query.resolution,
-          query.profile_id !== undefined,
-        ]
+      : showEvents
+        ? [...shared, events.event_type?.length, events.source]
+        : [
+            ...shared,
+            query.file_exists !== undefined,
+            query.video_format,
+            query.audio_format,
+            query.resolution,
+            query.profile_id !== undefined,
+          ]
   ).filter(Boolean).length;
   const filtered = activeFilters > 0;
 
@@ -123,7 +162,7 @@ export function HistoryPage() {
     <section className="page">
       <header className="page-header">
         <h1>History</h1>
-        {!showFailed && (
+        {showTrailers && (
           <div className="button-row">
             <a className="btn" href={exportHref("csv", query)} download>
               Export CSV
@@ -138,7 +177,7 @@ export function HistoryPage() {
         <ChoiceButtons
           label="Show"
           value={view}
-          onChange={(v) => update({ show: v === "failed" ? v : null })}
+          onChange={(v) => update({ show: v === "trailers" ? null : v })}
           options={VIEW_OPTIONS}
         />
       </div>
@@ -165,9 +204,28 @@ export function HistoryPage() {
           type="search"
           value={search}
           onChange={setSearch}
-          placeholder={showFailed ? "Title or video id" : "Title, file or video id"}
+          placeholder={showTrailers ? "Title, file or video id" : "Title or video id"}
         />
-        {!showFailed && (
+        {showEvents && (
+          <>
+            <SelectField
+              label="Source"
+              name="source"
+              value={events.source ?? ""}
+              onChange={(v) => update({ source: v })}
+              options={SOURCE_OPTIONS}
+            />
+            <CheckboxGroup
+              label="Event types"
+              name="type"
+              values={events.event_type ?? []}
+              onChange={(types) => update({ type: types })}
+              options={TYPE_OPTIONS}
+              hint="None checked: every type."
+            />
+          </>
+        )}
+        {showTrailers && (
           <>
             <SelectField
               label="File"
@@ -246,7 +304,8 @@ export function HistoryPage() {
       </form>
       {query.media_id !== undefined && (
         <p className="note">
-          Showing one media item's {showFailed ? "failed attempts" : "downloads"}.{" "}
+          Showing one media item's{" "}
+          {showFailed ? "failed attempts" : showEvents ? "events" : "downloads"}.{" "}
           <button type="button" className="btn-link" onClick={() => update({ media_id: null })}>
             Show all
           </button>
@@ -254,6 +313,8 @@ export function HistoryPage() {
       )}
       {showFailed ? (
         <FailedAttempts query={failed} filtered={filtered} update={update} />
+      ) : showEvents ? (
+        <EventsFeed query={events} filtered={filtered} update={update} />
       ) : history.error && !history.data ? (
         <ErrorState error={history.error} onRetry={() => void history.refetch()} />
       ) : !history.data ? (

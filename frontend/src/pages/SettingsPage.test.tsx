@@ -125,3 +125,17 @@ describe("SettingsPage: sessions", () => {
     expect(await screen.findByText("Sign-in page")).toBeTruthy();
   });
 });
+
+describe("SettingsPage: connect", () => {
+  it("holds the notifications, the media servers and the webhook URLs under Connect", async () => {
+    renderSettings(() => signedIn(true));
+    const connect = within(await screen.findByRole("region", { name: "Connect" }));
+    expect(connect.getByRole("region", { name: "Notifications" })).toBeTruthy();
+    expect(connect.getByRole("region", { name: "Media servers" })).toBeTruthy();
+    const webhooks = within(connect.getByRole("region", { name: "Webhooks" }));
+    const sonarr = (await webhooks.findByLabelText("Sonarr webhook URL")) as HTMLInputElement;
+    expect(sonarr.value).toBe(`${window.location.origin}/api/v1/webhooks/sonarr?apikey=••••••••`);
+    expect(await connect.findByText("No notification yet.")).toBeTruthy();
+    expect(await connect.findByText("No media server yet.")).toBeTruthy();
+  });
+});

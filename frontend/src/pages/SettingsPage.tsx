@@ -2,18 +2,21 @@ import { useState } from "react";
 import { errorMessage } from "../api/client";
 import { PasswordPanel, SessionsPanel } from "../components/AccountSettings";
 import { ConnectionsSettings } from "../components/ConnectionsSettings";
+import { MediaServersSettings } from "../components/MediaServersSettings";
 import { ConfirmDialog } from "../components/Modal";
+import { NotificationsSettings } from "../components/NotificationsSettings";
 import { RootsSettings } from "../components/RootsSettings";
 import { ErrorState, Loading } from "../components/States";
+import { WebhooksSettings } from "../components/WebhooksSettings";
 import { useRegenerateApiKey, useSettings } from "../hooks/queries/settings";
-import { useTitle } from "../lib/hooks";
+import { useCopyToClipboard, useTitle } from "../lib/hooks";
 
 export function SettingsPage() {
   useTitle("Settings");
   const settings = useSettings();
   const regenerateKey = useRegenerateApiKey();
   const [shown, setShown] = useState(false);
-  const [copied, setCopied] = useState<string | null>(null);
+  const [copied, copyText, clearCopied] = useCopyToClipboard(() => setShown(true), "key");
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -38,16 +41,6 @@ export function SettingsPage() {
   const s = settings.data;
   const apiKey = newKey ?? s.api_key;
 
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(apiKey);
-      setCopied("Copied to the clipboard");
-    } catch {
-      setShown(true);
-      setCopied("Copying is not allowed here: the key is shown, select and copy it");
-    }
-  }
-
   async function regenerate() {
     setBusy(true);
     setError(null);
@@ -56,7 +49,7 @@ export function SettingsPage() {
       setNewKey(result.api_key);
       setShown(true);
       setConfirming(false);
-      setCopied(null);
+      clearCopied();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -93,7 +86,7 @@ export function SettingsPage() {
           >
             {shown ? "Hide" : "Show"}
           </button>
-          <button type="button" className="btn" onClick={() => void copy()}>
+          <button type="button" className="btn" onClick={() => void copyText(apiKey)}>
             Copy
           </button>
           <button
@@ -127,6 +120,17 @@ export function SettingsPage() {
       </section>
       <ConnectionsSettings />
       <RootsSettings />
+      <section className="settings-group" aria-labelledby="connect-heading">
+        <h2 className="section-heading" id="connect-heading">
+          Connect
+        </h2>
+        <p className="muted">
+          Who hears about what Trailarr does, and who tells Trailarr what happens.
+        </p>
+        <NotificationsSettings />
+        <MediaServersSettings />
+        <WebhooksSettings />
+      </section>
       <PasswordPanel />
       <SessionsPanel />
       <section className="panel" aria-labelledby="about-heading">

@@ -1,4 +1,11 @@
-import type { Download, MediaEvent, Profile, QueueItem } from "../api/types";
+import type {
+  Download,
+  MediaEvent,
+  MediaServer,
+  NotificationTarget,
+  Profile,
+  QueueItem,
+} from "../api/types";
 
 export function makeDownload(overrides: Partial<Download> = {}): Download {
   return {
@@ -97,6 +104,34 @@ export function makeQueueItem(overrides: Partial<QueueItem> = {}): QueueItem {
     cancelling: false,
     added_at: "2024-03-10T12:34:00+00:00",
     started_at: "2024-03-10T12:34:01+00:00",
+    ...overrides,
+  };
+}
+
+export function makeNotification(overrides: Partial<NotificationTarget> = {}): NotificationTarget {
+  return {
+    id: 3,
+    name: "Discord",
+    url: "discord://1...9/a...z",
+    enabled: true,
+    events: ["downloaded", "download_failed"],
+    added_at: "2026-12-01T10:00:00Z",
+    updated_at: "2026-12-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function makeMediaServer(overrides: Partial<MediaServer> = {}): MediaServer {
+  return {
+    id: 5,
+    name: "Living room",
+    kind: "jellyfin",
+    url: "http://jellyfin.local:8096",
+    token: "********abcd",
+    enabled: true,
+    path_mappings: [{ id: 1, path_from: "/data/movies", path_to: "/mnt/movies" }],
+    added_at: "2026-12-01T10:00:00Z",
+    updated_at: "2026-12-01T10:00:00Z",
     ...overrides,
   };
 }

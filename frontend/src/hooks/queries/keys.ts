@@ -23,7 +23,8 @@ export const downloadKeys = {
 
 export const eventKeys = {
   all: ["events"] as const,
-  list: (query: EventListQuery) => [...eventKeys.all, "list", query] as const,
+  lists: () => [...eventKeys.all, "list"] as const,
+  list: (query: EventListQuery) => [...eventKeys.lists(), query] as const,
   forMedia: (mediaId: number) => [...eventKeys.all, "media", mediaId] as const,
 };
 
@@ -78,4 +79,14 @@ export const logKeys = {
   files: () => [...logKeys.all, "files"] as const,
   lines: (query: Record<string, unknown>) => [...logKeys.all, "lines", query] as const,
   level: () => [...logKeys.all, "level"] as const,
+};
+
+export const notificationKeys = {
+  all: ["notifications"] as const,
+  list: () => [...notificationKeys.all, "list"] as const,
+};
+
+export const mediaServerKeys = {
+  all: ["mediaservers"] as const,
+  list: () => [...mediaServerKeys.all, "list"] as const,
 };

@@ -42,6 +42,7 @@ describe("keysForMessage", () => {
     expect(keysForMessage({ type: "Info", message: "Downloading", media_id: 3 })).toEqual([
       mediaKeys.one(3),
       eventKeys.forMedia(3),
+      eventKeys.lists(),
     ]);
     expect(keysForMessage({ type: "Info", message: "Sync started" })).toContainEqual(mediaKeys.all);
   });
@@ -79,6 +80,47 @@ describe("useLiveInvalidation", () => {
     FakeSocket.last!.send({ type: "Success", message: "Trailer downloaded", media_id: 3 });
     expect(stale()).toEqual(seed.slice(0, 5));
     expect(client.getQueryState(["profiles", "list"])?.isInvalidated).toBe(false);
+  });
+});
+
+describe("the events feed", () => {
+  it("is refetched when a download step or its end may have logged an event", () => {
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const client = createTestQueryClient();
+    const feed = eventKeys.list({ page: 1, event_type: ["downloaded"], source: "radarr" });
+    const other = eventKeys.forMedia(9);
+    const Query = queryWrapper(client);
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <Query>
+        <LiveProvider>{children}</LiveProvider>
+      </Query>
+    );
+    renderHook(() => useLiveInvalidation(), { wrapper });
+    const seed = () => {
+      for (const key of [feed, other]) client.setQueryData(key, { seeded: true });
+    };
+    const stale = (key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+
+    seed();
+    FakeSocket.last!.send({ type: "Queue", message: "Alien", item: makeQueueItem() });
+    expect(stale(feed)).toBe(false);
+    FakeSocket.last!.send({
+      type: "Info",
+      message: "Downloading from the next source",
+      media_id: 3,
+    });
+    expect(stale(feed)).toBe(true);
+    expect(stale(other)).toBe(false);
+
+    seed();
+    FakeSocket.last!.send({ type: "Queue", message: "Alien", removed: 1, media_id: 3 });
+    expect(stale(feed)).toBe(true);
+    expect(stale(other)).toBe(false);
+
+    seed();
+    FakeSocket.last!.send({ type: "Error", message: "Download failed", media_id: 3 });
+    expect(stale(feed)).toBe(true);
+    expect(stale(other)).toBe(true);
   });
 });
 

@@ -12,17 +12,21 @@ export function keysForMessage(message: LiveMessage): QueryKey[] {
   switch (message.type) {
     case "Queue":
       // Stages and progress update the cached queue in place (`applyQueueMessage`); an
-      // item that joins or leaves changes what is wanted, and the media's status.
-      return message.item === undefined && message.removed === undefined ? [queueKeys.all] : [];
+      // item that joins or leaves changes what is wanted, and the media's status. One that
+      // leaves (done, failed or cancelled) has logged an event.
+      if (message.removed !== undefined) return [eventKeys.lists()];
+      return message.item === undefined ? [queueKeys.all] : [];
     case "Success":
     case "Error":
       // A download, a sync or another task ended: the library, the downloads and the
       // history, the events, the tasks' state and what is wanted may all have changed.
       return [mediaKeys.all, downloadKeys.all, eventKeys.all, taskKeys.all, wantedKeys.all];
     case "Info":
+      // A download's step (a search, the next source after a failed one) may have logged
+      // an event: the media's events and the global feed show it.
       return id === undefined
         ? [mediaKeys.all, eventKeys.all, taskKeys.all]
-        : [mediaKeys.one(id), eventKeys.forMedia(id)];
+        : [mediaKeys.one(id), eventKeys.forMedia(id), eventKeys.lists()];
     default:
       return [];
   }
