@@ -14,7 +14,7 @@ from api.errors import install_error_handlers
 from api.frontend import mount_frontend
 from api.limits import BodyLimitMiddleware
 from api.v1 import auth, websockets
-from api.v1.router import api_router
+from api.v1.router import include_api
 from app_logger import ModuleLogger
 from config import get_settings
 from config.settings import APP_VERSION
@@ -138,7 +138,7 @@ def create_app() -> FastAPI:
 
     install_docs(application)
     application.include_router(auth.router)
-    application.include_router(api_router)
+    include_api(application)
     application.include_router(websockets.router)
 
     mount_frontend(application)  # last: its catch-all must not shadow the routes above

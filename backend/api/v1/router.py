@@ -1,8 +1,8 @@
-"""The /api/v1 router: every route in it needs the API key or a signed-in session."""
+"""The /api/v1 routes: every one needs the API key or a signed-in session."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends, FastAPI
 
 from api.deps import require_auth
 from api.errors import ERROR_RESPONSES
@@ -27,24 +27,36 @@ from api.v1 import (
     webhooks,
 )
 
-api_router = APIRouter(
-    prefix="/api/v1", dependencies=[Depends(require_auth)], responses=ERROR_RESPONSES
+PREFIX = "/api/v1"
+
+PROTECTED = (
+    media.router,
+    downloads.router,
+    trailerprofiles.router,
+    connections.router,
+    events.router,
+    tasks.router,
+    settings.router,
+    roots.router,
+    posters.router,
+    wanted.router,
+    queue.router,
+    search.router,
+    backups.router,
+    system.router,
+    logs.router,
+    mediaservers.router,
+    notifications.router,
 )
-api_router.include_router(media.router)
-api_router.include_router(downloads.router)
-api_router.include_router(trailerprofiles.router)
-api_router.include_router(connections.router)
-api_router.include_router(events.router)
-api_router.include_router(tasks.router)
-api_router.include_router(settings.router)
-api_router.include_router(roots.router)
-api_router.include_router(posters.router)
-api_router.include_router(wanted.router)
-api_router.include_router(queue.router)
-api_router.include_router(search.router)
-api_router.include_router(backups.router)
-api_router.include_router(system.router)
-api_router.include_router(logs.router)
-api_router.include_router(mediaservers.router)
-api_router.include_router(notifications.router)
-api_router.routes.extend(webhooks.router.routes)  # their own key check: api/v1/webhooks.py
+"""The routers under /api/v1 that need the API key or a session (`require_auth`)."""
+
+
+def include_api(app: FastAPI) -> None:
+    """Add the /api/v1 routes to the app: each router straight into it (a router included
+    in a router is built again at each level, and start-up pays for every build), with
+    `require_auth`; the webhooks with their own key check (api/v1/webhooks.py)."""
+    for router in PROTECTED:
+        app.include_router(
+            router, prefix=PREFIX, dependencies=[Depends(require_auth)], responses=ERROR_RESPONSES
+        )
+    app.include_router(webhooks.router)

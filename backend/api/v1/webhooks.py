@@ -6,9 +6,9 @@ In Radarr or Sonarr: Settings → Connect → + → Webhook, method POST, URL
 The key is Trailarr's API key, taken from where those apps can put it: the `apikey` query
 parameter of the URL, the `X-Api-Key` header (a custom header), or the password of the
 webhook's basic authentication (any user name); the API's usual ways (`api_key` query, a
-signed-in session) work too. These routes sit in the /api/v1 router beside the others, but
-are added to it as routes (`api_router.routes.extend`) rather than included with its
-`require_auth`, which knows no `apikey` parameter and no basic authentication:
+signed-in session) work too. These routes are included without the other routes'
+`require_auth` (api/v1/router.py), which knows no `apikey` parameter and no basic
+authentication:
 `require_webhook_key` checks those first and hands everything else to `require_auth`, so a
 missing or wrong key is the same 401. Access log lines hide the key (`app_logger`
 redacts `apikey=...` and the key's value).
