@@ -26,6 +26,7 @@ from core.base.health import health
 from core.base.notifier import notifier
 from core.download.queue import download_queue
 from core.download.recovery import recover_interrupted_downloads
+from core.download.threads import download_threads
 from core.download.ytdlp_options import warm_up
 from core.exceptions import ConflictError
 from core.notify.bus import bus as connect_bus
@@ -92,6 +93,8 @@ async def running() -> AsyncIterator[None]:
     # Check the recorded trailer files in the background: start-up does not wait for it.
     # Then on schedule: every task every interval (the intervals are the user's, stored).
     download_queue.start()
+    # The downloads' threads, started here and not by the event loop as downloads begin.
+    await anyio.to_thread.run_sync(download_threads.prestart, settings.download_concurrency)
     await scheduler.start()
     try:
         scheduler.run_now(RECONCILE)
