@@ -35,6 +35,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.utils.net import closing_factory, serve_until_stopped
+
 DEFAULT_KEY = "standin-api-key-0123456789abcdef"
 OPEN_MOVIES = [
     ("Big Buck Bunny", 2008),
@@ -447,16 +449,7 @@ class ArrStandIn:
 @pytest.fixture
 def arr_standin() -> Iterator[type[ArrStandIn]]:
     """`arr_standin("radarr", root=..., items=...)` makes stand-ins, closed after the test."""
-    made: list[ArrStandIn] = []
-
-    class Tracked(ArrStandIn):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    yield Tracked
-    for standin in made:
-        standin.close()
+    yield from closing_factory(ArrStandIn)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -470,14 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     standin = ArrStandIn(
         args.app, root=args.root, items=args.items, api_key=args.api_key, port=args.port
     )
-    print(f"PORT={standin.port}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        standin.close()
-    return 0
+    return serve_until_stopped(standin)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.utils.net import closing_factory, serve_until_stopped
+
 DEFAULT_TOKEN = "standin-media-token-0123456789abcdef"
 KINDS = ("plex", "jellyfin", "emby")
 VERSIONS = {"plex": "1.41.3.9314-a0bfb8370", "jellyfin": "10.10.3", "emby": "4.8.10.0"}
@@ -464,16 +466,7 @@ class MediaServerStandIn:
 @pytest.fixture
 def mediaserver_standin() -> Iterator[type[MediaServerStandIn]]:
     """`mediaserver_standin("plex", library=[...])` makes stand-ins, closed after the test."""
-    made: list[MediaServerStandIn] = []
-
-    class Tracked(MediaServerStandIn):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    yield Tracked
-    for standin in made:
-        standin.close()
+    yield from closing_factory(MediaServerStandIn)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -491,14 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     standin = MediaServerStandIn(
         args.kind, token=args.token, library=args.library, name=args.name, port=args.port
     )
-    print(f"PORT={standin.port}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        standin.close()
-    return 0
+    return serve_until_stopped(standin)
 
 
 if __name__ == "__main__":

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.utils.net import serve_until_stopped
 from tests.utils.wait import wait_until
 
 RECEIVED_PATH = "/received"
@@ -175,20 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
-    receiver = NotifyReceiver(port=args.port, host=args.host)
-    stop = threading.Event()
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    print(f"PORT={receiver.port}", flush=True)
-    try:
-        stop.wait()
-    finally:
-        receiver.close()
-    return 0
+    return serve_until_stopped(NotifyReceiver(port=args.port, host=args.host))
 
 
 if __name__ == "__main__":
