@@ -30,6 +30,7 @@ from core.download.threads import download_threads
 from core.download.ytdlp_options import warm_up
 from core.exceptions import ConflictError
 from core.notify.bus import bus as connect_bus
+from core.notify.mediaservers import remember_media_server_tokens
 from core.notify.notifications import notifications
 from core.notify.refresh import media_server_refresher
 from core.tasks.registry import RECONCILE, task_runner
@@ -86,8 +87,10 @@ async def running() -> AsyncIterator[None]:
     await anyio.to_thread.run_sync(auth_service.offer_setup_token)
     if await anyio.to_thread.run_sync(TrailerProfileManager().ensure_default):
         logger.info("Created the default trailer profile")
-    # The log filter hides the connections' API keys from the first line on.
+    # The log filter hides the connections' API keys and the media servers' tokens from the
+    # first line on (the notification URLs: when the dispatcher starts, with Apprise).
     await anyio.to_thread.run_sync(remember_connection_keys)
+    await anyio.to_thread.run_sync(remember_media_server_tokens)
     # Before serving: finish or undo what a previous process left half done.
     await anyio.to_thread.run_sync(recover_interrupted_downloads)
     # Check the recorded trailer files in the background: start-up does not wait for it.

@@ -23,7 +23,7 @@ from core.base.database.manager.mediaserver import MediaServerManager
 from core.base.database.models.mediaserver import MediaServerRead
 from core.notify.bus import ConnectBus, ConnectEvent, ConnectEventKind
 from core.notify.bus import bus as connect_bus
-from core.notify.mediaservers import PRODUCTS, refresh_folders, remember_media_server_tokens
+from core.notify.mediaservers import PRODUCTS, refresh_folders
 
 logger = ModuleLogger("MediaServers")
 
@@ -48,7 +48,8 @@ class MediaServerRefresher:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, *, delay: float | None = None) -> None:
-        """Remember the saved tokens (for the log filter), subscribe, start the task."""
+        """Subscribe, and start the task (the saved tokens are hidden from the logs by the
+        app's start-up, with the other secrets: main.running)."""
         if self._task is not None and self._task.get_loop() is asyncio.get_running_loop():
             return  # started already (a task of another, ended loop is left behind)
         if delay is None:
@@ -57,10 +58,6 @@ class MediaServerRefresher:
         self._queue = asyncio.Queue()
         self._idle = asyncio.Event()
         self._idle.set()
-        try:
-            await anyio.to_thread.run_sync(remember_media_server_tokens)
-        except Exception as exc:  # the refresher still runs; a client remembers its token
-            logger.error(f"Could not read the media servers at start-up: {exc}")
         self._task = asyncio.create_task(self._run(), name="media-server-refresher")
         self._bus.subscribe(self.on_event)
 
