@@ -24,6 +24,7 @@ from core.auth import service as auth_service
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.health import health
 from core.base.notifier import notifier
+from core.base.worker_threads import keep_worker_threads_ready
 from core.download.queue import download_queue
 from core.download.recovery import recover_interrupted_downloads
 from core.download.threads import download_threads
@@ -96,8 +97,10 @@ async def running() -> AsyncIterator[None]:
     # Check the recorded trailer files in the background: start-up does not wait for it.
     # Then on schedule: every task every interval (the intervals are the user's, stored).
     download_queue.start()
-    # The downloads' threads, started here and not by the event loop as downloads begin.
+    # The downloads' threads, started here and not by the event loop as downloads begin;
+    # and the requests' worker threads, kept ready (core.base.worker_threads).
     await anyio.to_thread.run_sync(download_threads.prestart, settings.download_concurrency)
+    await keep_worker_threads_ready()
     await scheduler.start()
     try:
         scheduler.run_now(RECONCILE)
