@@ -14,6 +14,7 @@ import argparse
 import gc
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from config.settings import Settings
 
 READY = "Trailarr is ready: "
@@ -83,7 +86,7 @@ def serve(settings: Settings) -> bool:
                 port = self.servers[0].sockets[0].getsockname()[1] if self.servers else None
                 url = browser_url(settings.app_host, port or settings.app_port)
                 print(f"{READY}{url}", flush=True)
-            serving()
+            serving(app)
 
     config = uvicorn.Config(
         app,
@@ -198,9 +201,10 @@ SWITCH_INTERVAL_SECONDS = 0.001
 """How long a thread may hold the interpreter while another waits for it (Python: 5 ms)."""
 
 
-def serving() -> None:
+def serving(app: FastAPI) -> None:
     """Once the app serves: what start-up made is kept out of later collections
-    (`gc.freeze`), and the collector runs again.
+    (`gc.freeze`), and the collector runs again. The routes are made ready in a thread of
+    their own (api/warm_up.py), rather than by their first requests on the event loop.
 
     And threads take turns in the interpreter every millisecond rather than every 5 ms.
     A request reading the history gives the interpreter up at each step of its query and
@@ -211,6 +215,9 @@ def serving() -> None:
     gc.freeze()
     gc.enable()
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    from api.warm_up import prepare_routes
+
+    threading.Thread(target=prepare_routes, args=(app,), name="routes", daemon=True).start()
 
 
 def start(settings: Settings) -> int:

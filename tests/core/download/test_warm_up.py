@@ -82,5 +82,10 @@ def test_a_started_app_loads_yt_dlp_in_the_background(
         return "yt-dlp loaded ahead of the first download" in server.log.read_text(errors="replace")
 
     wait_until(warmed, "the warm-up's line in the log")
+
+    def routes_ready() -> bool:  # api/warm_up.py, started once the app serves (cli.serving)
+        return " routes ready in " in server.log.read_text(errors="replace")
+
+    wait_until(routes_ready, "the routes' warm-up line in the log")
     code, _ = server.terminate()
     assert code == 0
