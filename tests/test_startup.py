@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import httpx
@@ -104,6 +105,26 @@ def test_a_refused_start_leaves_the_garbage_collector_running(db_file: Path) -> 
     assert gc.isenabled()
     assert cli.main([]) != 0  # in-process: refused before serving
     assert gc.isenabled()
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_what_exists_after_the_yt_dlp_warm_up_is_kept_out_of_collections() -> None:
+    from main import freeze_heap
+
+    kept = [[n] for n in range(1000)]  # tracked by the collector
+    garbage = weakref.ref(_Cycle())  # unreachable, but only a collection frees it
+    assert garbage() is not None
+    before = gc.get_freeze_count()
+    try:
+        freeze_heap()
+        assert gc.get_freeze_count() >= before + len(kept)
+        assert garbage() is None  # collected first, not kept for the process's life
+    finally:
+        gc.unfreeze()
 
 
 def test_head_is_read_without_alembic_as_alembic_reads_it(tmp_path: Path) -> None:
