@@ -4,6 +4,10 @@ Also the `slow` guard: a test that makes media with ffmpeg, runs yt-dlp, or star
 any other child process must be marked `slow`. Collection fails when a test uses one of the
 `SLOW_FIXTURES` without the mark; a test without it that starts a child process all the same
 fails at its teardown, naming the programs it ran.
+
+And the `no_database` mark, for tests with no database work (ffmpeg's conversion, yt-dlp's
+options, files, settings): the PostgreSQL pass skips them, since they would test the same
+thing again; on the SQLite pass, one that opens its database fails at its teardown.
 """
 
 from __future__ import annotations
@@ -80,13 +84,18 @@ yt-dlp, looks for libgmp): an import, not work of the test."""
 
 
 class _ChildProcesses:
-    """The programs started while a test that is not marked slow runs (an audit hook)."""
+    """The programs started while a test that is not marked slow runs, and the SQLite
+    databases opened while one marked `no_database` runs (an audit hook)."""
 
     def __init__(self) -> None:
         self.watching = False
         self.started: list[str] = []
+        self.watching_databases = False
+        self.databases: list[str] = []
 
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "sqlite3.connect" and self.watching_databases:
+            self.databases.append(os.fsdecode(args[0]))
         if event == "subprocess.Popen" and self.watching:
             executable, argv = args[0], args[1]  # as given to Popen: a string or a sequence
             if not isinstance(argv, str | bytes | os.PathLike):
@@ -97,6 +106,16 @@ class _ChildProcesses:
 
 
 _children = _ChildProcesses()
+
+
+def _test_databases(item: pytest.Item) -> list[str]:
+    """The databases of the test's own data folder that it opened (the session's template,
+    built during a first test's set-up, is not the test's)."""
+    data = item.funcargs.get("data_dir") if isinstance(item, pytest.Function) else None
+    if not isinstance(data, Path):
+        return []
+    files = {path.removeprefix("file:").partition("?")[0] for path in _children.databases}
+    return sorted(path for path in files if Path(path).is_relative_to(data))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -110,8 +129,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if not reason:
             pytest.fail(f"{item.nodeid}: sqlite_only needs a reason", pytrace=False)
         pytest.skip(f"SQLite only: {reason}")
+    no_database = item.get_closest_marker("no_database") is not None
+    if no_database and on_postgresql():
+        pytest.skip("no database work: runs once, on the SQLite pass")
     _children.started.clear()
     _children.watching = item.get_closest_marker("slow") is None
+    _children.databases.clear()
+    _children.watching_databases = no_database
 
 
 @pytest.hookimpl(wrapper=True)
@@ -121,6 +145,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     finally:
         started, _children.watching = sorted(set(_children.started)), False
         _children.started.clear()
+        opened, _children.watching_databases = _test_databases(item), False
+        _children.databases.clear()
+        if opened:
+            pytest.fail(
+                f"{item.nodeid} is marked no_database but opened {', '.join(opened)}: "
+                "take the mark off (the PostgreSQL pass must run it)",
+                pytrace=False,
+            )
         if started:
             pytest.fail(
                 f"{item.nodeid} started {', '.join(started)} but is not marked slow: "

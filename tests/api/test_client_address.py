@@ -8,6 +8,8 @@ import pytest
 
 from api.client_address import real_client
 
+pytestmark = pytest.mark.no_database
+
 TRUSTED = (ipaddress.ip_network("10.0.0.2"), ipaddress.ip_network("172.16.0.0/12"))
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = [
+    pytest.mark.no_database,
     pytest.mark.slow,
     pytest.mark.skipif(
         not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None,

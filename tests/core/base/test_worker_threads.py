@@ -10,7 +10,7 @@ import pytest
 
 from core.base.worker_threads import keep_worker_threads_ready
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.no_database]
 
 
 def _workers() -> set[threading.Thread]:

@@ -14,6 +14,8 @@ from core.download.errors import (
 )
 from core.download.video_analysis import TrailerVerificationError
 
+pytestmark = pytest.mark.no_database
+
 # Messages as yt-dlp words them (DownloadError text, with its "ERROR: " prefix).
 CLASSIFIED_MESSAGES = [
     ("ERROR: [youtube] dQw4w9WgXcQ: Video unavailable", "permanent"),

@@ -7,6 +7,8 @@ import pytest
 from core.download.errors import DownloadErrorKind, TrailerDownloadError
 from core.download.messages import MAX_SHOWN, readable_reason
 
+pytestmark = pytest.mark.no_database
+
 REPORT = (
     "; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out "
     "the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U"

@@ -15,6 +15,8 @@ from core.download.sources import (
 )
 from core.exceptions import SourceRefusedError
 
+pytestmark = pytest.mark.no_database
+
 VIDEO_ID = "dQw4w9WgXcQ"
 WATCH_URL = f"https://www.youtube.com/watch?v={VIDEO_ID}"
 

@@ -11,7 +11,7 @@ import pytest
 
 from core.download.threads import MAX_THREADS, DownloadThreads
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.no_database]
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="none")
 

@@ -23,6 +23,8 @@ from core.download.video_analysis import (
 from tests.utils.mediafiles import make_video
 from tests.utils.programs import write_executable
 
+pytestmark = pytest.mark.no_database
+
 VIDEO_ID = "dQw4w9WgXcQ"
 OTHER_ID = "A-b_C1d2E3f"
 

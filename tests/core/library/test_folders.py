@@ -16,6 +16,8 @@ from core.library.folders import (
     real_within,
 )
 
+pytestmark = pytest.mark.no_database
+
 
 @pytest.mark.parametrize(
     ("path", "expected"),

@@ -11,7 +11,7 @@ import pytest
 
 from core.notify.bus import ConnectBus, ConnectEvent, ConnectEventKind
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.no_database]
 
 
 def _event(message: str = "m") -> ConnectEvent:

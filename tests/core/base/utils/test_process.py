@@ -12,7 +12,7 @@ import pytest
 from core.base.utils.process import MAX_NICE, lower_priority, run_process, run_process_lines
 from tests.utils.wait import WAIT_SECONDS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_database]
 
 # The child waits (up to WAIT_SECONDS) while its priority is still the parent's, then
 # prints it: its start may outrun the parent's setpriority on a busy machine, and must not
