@@ -421,8 +421,6 @@ def test_a_failure_keeps_files_that_were_there_before(
 
 HANGING_FFMPEG = """#!{python}
 import os, sys, time
-
-pytestmark = pytest.mark.no_database
 if "-i" not in sys.argv:  # yt-dlp's checks (-version, -bsfs) get the real answer
     os.execv({ffmpeg!r}, [{ffmpeg!r}, *sys.argv[1:]])
 time.sleep(300)  # a stuck ffmpeg: yt-dlp waits for it without a timeout
