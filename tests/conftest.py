@@ -5,8 +5,8 @@ any other child process must be marked `slow`. Collection fails when a test uses
 `SLOW_FIXTURES` without the mark; a test without it that starts a child process all the same
 fails at its teardown, naming the programs it ran.
 
-And the `no_database` mark, for tests with no database work (ffmpeg's conversion, yt-dlp's
-options, files, settings): the PostgreSQL pass skips them, since they would test the same
+And the `no_database` mark, for tests with no database work (ffprobe's analysis, processes,
+sources, folders, threads): the PostgreSQL pass skips them, since they would test the same
 thing again; on the SQLite pass, one that opens its database fails at its teardown.
 """
 
