@@ -28,6 +28,7 @@ from core.base.notifier import notifier
 from core.base.worker_threads import keep_worker_threads_ready
 from core.download.queue import download_queue
 from core.download.recovery import recover_interrupted_downloads
+from core.download.threads import download_threads
 from core.download.ytdlp_options import warm_up
 from core.exceptions import ConflictError
 from core.notify.bus import bus as connect_bus
@@ -112,8 +113,9 @@ async def running() -> AsyncIterator[None]:
     # Check the recorded trailer files in the background: start-up does not wait for it.
     # Then on schedule: every task every interval (the intervals are the user's, stored).
     download_queue.start()
-    # The worker threads (requests, downloads' long steps), started here and kept, not
-    # started by the event loop as requests and downloads come (core.base.worker_threads).
+    # The downloads' threads, started here and not by the event loop as downloads begin;
+    # and the requests' worker threads, kept ready (core.base.worker_threads).
+    await anyio.to_thread.run_sync(download_threads.prestart, settings.download_concurrency)
     await keep_worker_threads_ready()
     await scheduler.start()
     try:

@@ -28,9 +28,8 @@ from app_logger import ModuleLogger
 logger = ModuleLogger("Threads")
 
 READY_THREADS = 16
-"""Worker threads started with the app: the downloads' long steps (fetch, convert, verify;
-at most 8 at once, DOWNLOAD_CONCURRENCY's bound), the requests, reconcile and a sync that
-may want one at the same moment on a home server."""
+"""Worker threads started with the app: the requests, downloads' short steps, reconcile and
+a sync that may want one at the same moment on a home server."""
 PRESTART_TIMEOUT_SECONDS = 30.0
 
 

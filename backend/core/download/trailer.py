@@ -31,6 +31,7 @@ from core.download.recovery import PlacementIntent, write_intent
 from core.download.service import RecordingError, record_trailer_sync
 from core.download.sources import Source, parse_source, resolve_source
 from core.download.stages import CANCELLED_REASON, Stage, Tracker
+from core.download.threads import download_threads
 from core.download.trailer_search import find_candidates
 from core.download.video_analysis import VideoInfo, get_media_info, verify_trailer
 from core.exceptions import SourceRefusedError
@@ -343,7 +344,7 @@ async def download_trailer(
                 media_id=media.id,
             )
             try:
-                verified = await anyio.to_thread.run_sync(
+                verified = await download_threads.run(
                     __download_and_verify_trailer_sync,
                     media,
                     candidate,
@@ -364,7 +365,7 @@ async def download_trailer(
             if not tracker.begin_moving():
                 raise Cancelled(CANCELLED_REASON)
             try:
-                await anyio.to_thread.run_sync(
+                await download_threads.run(
                     _place_and_record_sync, media, profile, verified, work_dir, replaces
                 )
             except RecordingError as exc:
