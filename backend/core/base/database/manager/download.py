@@ -15,6 +15,9 @@ from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.history_export import (
     EXPORT_FIELDS,
+    RowKey,
+    export_record_key,
+    export_record_select,
     export_row_key,
     export_select,
 )
@@ -78,10 +81,6 @@ def _read_one(session: Session, download_id: int) -> DownloadHistoryRead:
 def _media_of(download: Download) -> int:
     assert download.media_id is not None  # NOT NULL, ON DELETE CASCADE
     return download.media_id
-
-
-RowKey = Callable[[Any], tuple[Any, int]]
-"""The keyset position (sort key, id) of a row, for the next batch to start after it."""
 
 
 def _history_batches(
@@ -235,6 +234,23 @@ class DownloadManager:
 
         size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
         yield from _history_batches(query, statement, export_row_key(query, fields), size)
+
+    def iter_export_records(
+        self, query: HistoryQuery, *, batch_size: int | None = None
+    ) -> Iterator[list[str]]:
+        """Every record `query` selects as its JSON object's text, in order, in batches.
+
+        The JSON export's read path: the database writes each record (every field of
+        DownloadHistoryRead, as the API writes it: `history_export.json_record`), so Python
+        handles one value per record. Batches as `iter_export_rows`.
+        """
+
+        def statement(scan: bool) -> Select[Any]:
+            return export_record_select(query, scan_sort_index=scan)
+
+        size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
+        for rows in _history_batches(query, statement, export_record_key(query), size):
+            yield [row[0] for row in rows]
 
     def stats(self, *, _session: Session | None = None) -> DownloadStats:
         """Totals of the history. The `by_*` lists count present files only, most first.

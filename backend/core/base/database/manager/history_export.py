@@ -11,11 +11,12 @@ own rules, for booleans and formulas, are its writer's: core/history/export.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, get_args
 
-from sqlalchemy import ColumnElement, Select, String
+from sqlalchemy import Boolean, ColumnElement, Select, String, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -76,6 +77,14 @@ def _iso_utc_postgresql(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> s
     )
 
 
+def _export_column(selected: Any, name: str) -> ColumnElement[Any]:
+    """The field `name` of the history's SELECT as its JSON value, labelled `name`."""
+    if name in DATETIME_FIELDS:
+        return iso_utc(selected[name]).label(name)
+    column: ColumnElement[Any] = selected[name]
+    return column
+
+
 def export_select(
     query: HistoryQuery, fields: Sequence[str], *, scan_sort_index: bool = False
 ) -> Select[Any]:
@@ -85,16 +94,77 @@ def export_select(
     """
     stmt = history_select(query, scan_sort_index=scan_sort_index)
     selected = stmt.selected_columns
-    columns: list[ColumnElement[Any]] = [
-        iso_utc(selected[name]).label(name) if name in DATETIME_FIELDS else selected[name]
-        for name in fields
-    ]
-    return stmt.with_only_columns(*columns)
+    return stmt.with_only_columns(*(_export_column(selected, name) for name in fields))
 
 
-def export_row_key(
-    query: HistoryQuery, fields: Sequence[str]
-) -> Callable[[Any], tuple[Any, int]] | None:
+class json_record(FunctionElement[str]):
+    """A record's text as a compact JSON object: `{"name":value,...}`, in the order given.
+
+    Built from (name, value) pairs, each name a literal, each value a field's JSON value
+    (`_export_column`). The database writes the object, as pydantic does: no spaces, text
+    escaped as JSON requires (the short escapes, `\\u00XX` for other control characters,
+    everything else as it is), booleans as `true`/`false`, NULL as `null`.
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "json_record"
+
+
+def _pairs(element: json_record) -> list[tuple[ColumnElement[Any], ColumnElement[Any]]]:
+    clauses = list(element.clauses)
+    return list(zip(clauses[::2], clauses[1::2], strict=True))
+
+
+def _is_boolean(value: ColumnElement[Any]) -> bool:
+    return isinstance(value.type, Boolean)
+
+
+@compiles(json_record)
+def _json_record_sqlite(element: json_record, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite holds a boolean as 0/1: json() marks 'true'/'false' as JSON, not text.
+    arguments = []
+    for name, value in _pairs(element):
+        written = compiler.process(value, **kw)
+        if _is_boolean(value):
+            written = f"json(CASE WHEN {written} THEN 'true' ELSE 'false' END)"
+        arguments += [compiler.process(name, **kw), written]
+    return f"json_object({', '.join(arguments)})"
+
+
+@compiles(json_record, "postgresql")
+def _json_record_postgresql(element: json_record, compiler: SQLCompiler, **kw: Any) -> str:
+    # json_build_object would write "name" : value (with spaces), and row_to_json needs a
+    # row of its own: the object is put together from to_json's values instead.
+    parts = []
+    for n, (name, value) in enumerate(_pairs(element)):
+        key = compiler.process(name, **kw).strip("'")
+        opening = "{" if n == 0 else ","
+        parts += [
+            f"'{opening}\"{key}\":'",
+            f"coalesce(to_json({compiler.process(value, **kw)})::text, 'null')",
+        ]
+    return f"({' || '.join(parts)} || '}}')"
+
+
+def export_record_select(query: HistoryQuery, *, scan_sort_index: bool = False) -> Select[Any]:
+    """The SELECT of `history_select(query)` with one column, `record`: each record as one
+    JSON object's text (every field of DownloadHistoryRead, in its order, as the API writes
+    it). Its keyset position is read back from that text (`export_record_key`)."""
+    stmt = history_select(query, scan_sort_index=scan_sort_index)
+    selected = stmt.selected_columns
+    pairs: list[ColumnElement[Any]] = []
+    for name in EXPORT_FIELDS:
+        assert name.isidentifier()  # written into the statement as a literal
+        pairs += [literal_column(f"'{name}'"), _export_column(selected, name)]
+    return stmt.with_only_columns(json_record(*pairs).label("record"))
+
+
+RowKey = Callable[[Any], tuple[Any, int]]
+"""The keyset position (sort key, id) of a row, for the next batch to start after it."""
+
+
+def export_row_key(query: HistoryQuery, fields: Sequence[str]) -> RowKey | None:
     """The keyset position (sort key, id) of an export row of `fields`; None for the
     resolution order, which is read by ids.
 
@@ -104,6 +174,30 @@ def export_row_key(
     if query.sort == HistorySort.RESOLUTION:
         return None
     at, id_at = fields.index(query.sort.value), fields.index("id")
-    if query.sort.value in DATETIME_FIELDS:
-        return lambda row: (datetime.fromisoformat(row[at]), row[id_at])
-    return lambda row: (row[at], row[id_at])
+    return _keyed(query, lambda row: (row[at], row[id_at]))
+
+
+def export_record_key(query: HistoryQuery) -> RowKey | None:
+    """The keyset position of a row of `export_record_select`, read from its record's text
+    (the last row of each batch only: selecting the key's columns as well would cost a
+    third more); None for the resolution order."""
+    if query.sort == HistorySort.RESOLUTION:
+        return None
+    name = query.sort.value
+
+    def values(row: Any) -> tuple[Any, int]:
+        record = json.loads(row[0])
+        return record[name], record["id"]
+
+    return _keyed(query, values)
+
+
+def _keyed(query: HistoryQuery, values: RowKey) -> RowKey:
+    if query.sort.value not in DATETIME_FIELDS:
+        return values
+
+    def key(row: Any) -> tuple[Any, int]:
+        at, record_id = values(row)
+        return datetime.fromisoformat(at), record_id
+
+    return key
