@@ -1,10 +1,10 @@
 """The download history as a CSV or a JSON array, written straight from the database's rows.
 
 No model is built per record (that cost 6 s of 14 at 200,000 records). The JSON's records
-are written by the database itself (`DownloadManager.iter_export_records`: one text per
-record, which Python only joins); the CSV's rows come from `DownloadManager.iter_export_rows`
-with every value in its JSON form already (datetimes as ISO 8601 UTC text, written by the
-database) and go to `csv.writer`, a batch at a time. The output is byte for byte what
+come ready from `DownloadManager.iter_export_json` (on SQLite the database writes each one,
+on PostgreSQL msgspec encodes its rows). The CSV's rows come from
+`DownloadManager.iter_export_rows` with every value in its JSON form already (datetimes as
+ISO 8601 UTC text, written by the database) and go to `csv.writer`, a batch at a time. The output is byte for byte what
 serialising `DownloadHistoryRead` gives (tests/core/history/test_export.py checks it on both
 engines).
 
@@ -87,8 +87,8 @@ def csv_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterato
 def json_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterator[bytes]:
     """The records `query` selects as one JSON array, written a batch at a time."""
     yield b"["
-    separator = ""
-    for records in DownloadManager().iter_export_records(query, batch_size=batch_size):
-        yield (separator + ",".join(records)).encode()
-        separator = ","
+    separator = b""
+    for records in DownloadManager().iter_export_json(query, batch_size=batch_size):
+        yield separator + records
+        separator = b","
     yield b"]"

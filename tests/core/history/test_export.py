@@ -21,6 +21,7 @@ from sqlalchemy import event
 
 from core.base.database.engine import get_engine
 from core.base.database.manager.download import DownloadManager
+from core.base.database.manager.history_export import export_record_select
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.download import DeletedReason
 from core.base.database.models.history import (
@@ -281,3 +282,27 @@ def test_a_stored_nul_is_written_as_the_model_writes_it(
     assert "nu\x00l.mkv" in {r.file_name for r in expected}
     assert b"".join(csv_export(query, batch_size=5)) == reference_csv(expected)
     assert b"".join(json_export(query, batch_size=5)) == reference_json(expected)
+
+
+def test_sqlite_writes_the_json_records_itself(
+    awkward: dict[str, Any], statements: list[str]
+) -> None:
+    """On SQLite each record's JSON comes from the database (json_object), one column per
+    row; on PostgreSQL the rows' own columns are read (msgspec encodes them)."""
+    b"".join(json_export(HistoryQuery(), batch_size=5))
+    batches = [s for s in statements if "LIMIT" in s]
+    assert len(batches) == 3  # 12 records, 5 at a time
+    if get_engine().dialect.name == "sqlite":
+        assert all(s.count("json_object(") == 1 for s in batches)
+    else:
+        assert not any("json" in s for s in batches)
+
+
+@pytest.mark.no_database
+def test_json_record_is_sqlites_only() -> None:
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.exc import CompileError
+
+    statement = export_record_select(HistoryQuery())
+    with pytest.raises(CompileError, match="SQLite"):
+        statement.compile(dialect=postgresql.dialect())

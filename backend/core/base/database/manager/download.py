@@ -7,10 +7,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import msgspec
 from sqlalchemy import Row, Select, func
 from sqlmodel import Session, col, select
 
-from core.base.database.engine import single_read
+from core.base.database.engine import get_engine, single_read
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.event import EventManager
 from core.base.database.manager.history_export import (
@@ -58,6 +59,14 @@ _ABSENT_MEDIA = (
 )
 
 EXPORT_BATCH_SIZE = 1000
+
+_JSONRecord = msgspec.defstruct("HistoryRecord", EXPORT_FIELDS, gc=False)
+"""A row as msgspec writes an object: its values, in order, under the fields' names.
+
+A tuple with names, built positionally with no validation or conversion (the values are
+JSON's already; no cycles, so the garbage collector need not track it): about a fifth of
+the time of a dict of the same pairs, and encoded faster.
+"""
 
 
 def _get(session: Session, download_id: int) -> Download:
@@ -235,22 +244,30 @@ class DownloadManager:
         size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
         yield from _history_batches(query, statement, export_row_key(query, fields), size)
 
-    def iter_export_records(
+    def iter_export_json(
         self, query: HistoryQuery, *, batch_size: int | None = None
-    ) -> Iterator[list[str]]:
-        """Every record `query` selects as its JSON object's text, in order, in batches.
+    ) -> Iterator[bytes]:
+        """Every record `query` selects as a JSON object, in order: each batch's objects as
+        UTF-8 text, separated by commas (the inside of a JSON array).
 
-        The JSON export's read path: the database writes each record (every field of
-        DownloadHistoryRead, as the API writes it: `history_export.json_record`), so Python
-        handles one value per record. Batches as `iter_export_rows`.
+        The JSON export's read path; batches as `iter_export_rows`. On SQLite the database
+        writes each record (`history_export.json_record`) and Python only joins them: one
+        value per record instead of 25. PostgreSQL's JSON functions cost more than the
+        rows' encoding here (7.6 s against 5.5 s at 200,000 records, docs/benchmarks.md),
+        so its rows are encoded by msgspec.
         """
+        size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
+        if get_engine().dialect.name != "sqlite":
+            for rows in self.iter_export_rows(query, EXPORT_FIELDS, batch_size=size):
+                # Each batch encodes as an array of its own: keep what is between the brackets.
+                yield msgspec.json.encode([_JSONRecord(*row) for row in rows])[1:-1]
+            return
 
         def statement(scan: bool) -> Select[Any]:
             return export_record_select(query, scan_sort_index=scan)
 
-        size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
         for rows in _history_batches(query, statement, export_record_key(query), size):
-            yield [row[0] for row in rows]
+            yield ",".join([row[0] for row in rows]).encode()
 
     def stats(self, *, _session: Session | None = None) -> DownloadStats:
         """Totals of the history. The `by_*` lists count present files only, most first.

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, get_args
 
 from sqlalchemy import Boolean, ColumnElement, Select, String, literal_column
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -99,9 +100,10 @@ class json_record(FunctionElement[str]):
     """A record's text as a compact JSON object: `{"name":value,...}`, in the order given.
 
     Built from (name, value) pairs, each name a literal, each value a field's JSON value
-    (`_export_column`). The database writes the object, as pydantic does: no spaces, text
+    (`_export_column`). SQLite's `json_object` writes it as pydantic does: no spaces, text
     escaped as JSON requires (the short escapes, `\\u00XX` for other control characters,
-    everything else as it is), booleans as `true`/`false`, NULL as `null`.
+    everything else as it is), NULL as `null`. SQLite's only: PostgreSQL's JSON functions
+    cost more than encoding its rows in Python (`DownloadManager.iter_export_json`).
     """
 
     type = String()
@@ -109,40 +111,22 @@ class json_record(FunctionElement[str]):
     name = "json_record"
 
 
-def _pairs(element: json_record) -> list[tuple[ColumnElement[Any], ColumnElement[Any]]]:
-    clauses = list(element.clauses)
-    return list(zip(clauses[::2], clauses[1::2], strict=True))
-
-
-def _is_boolean(value: ColumnElement[Any]) -> bool:
-    return isinstance(value.type, Boolean)
-
-
 @compiles(json_record)
+def _json_record_elsewhere(element: json_record, compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError("json_record is written by SQLite's json_object only")
+
+
+@compiles(json_record, "sqlite")
 def _json_record_sqlite(element: json_record, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite holds a boolean as 0/1: json() marks 'true'/'false' as JSON, not text.
+    clauses = list(element.clauses)
     arguments = []
-    for name, value in _pairs(element):
+    for name, value in zip(clauses[::2], clauses[1::2], strict=True):
         written = compiler.process(value, **kw)
-        if _is_boolean(value):
+        if isinstance(value.type, Boolean):
             written = f"json(CASE WHEN {written} THEN 'true' ELSE 'false' END)"
         arguments += [compiler.process(name, **kw), written]
     return f"json_object({', '.join(arguments)})"
-
-
-@compiles(json_record, "postgresql")
-def _json_record_postgresql(element: json_record, compiler: SQLCompiler, **kw: Any) -> str:
-    # json_build_object would write "name" : value (with spaces), and row_to_json needs a
-    # row of its own: the object is put together from to_json's values instead.
-    parts = []
-    for n, (name, value) in enumerate(_pairs(element)):
-        key = compiler.process(name, **kw).strip("'")
-        opening = "{" if n == 0 else ","
-        parts += [
-            f"'{opening}\"{key}\":'",
-            f"coalesce(to_json({compiler.process(value, **kw)})::text, 'null')",
-        ]
-    return f"({' || '.join(parts)} || '}}')"
 
 
 def export_record_select(query: HistoryQuery, *, scan_sort_index: bool = False) -> Select[Any]:
