@@ -895,7 +895,13 @@ async function main() {
               shot = true;
               await page.screenshot({ path: join(artifacts, "activity.png"), fullPage: true });
             }
-            return seen && count === 0;
+            if (!seen || count > 0) return false;
+            // The queue can be empty for a moment between two runs of download_missing: a
+            // media monitored while a run waits for its downloads is queued by the next run.
+            for (const m of added) {
+              if ((await api.get(`/api/v1/media/${m.id}/downloads`)).length === 0) return false;
+            }
+            return true;
           },
           { what: "the queue to be worked off", timeout: 120_000, interval: 100 },
         );
