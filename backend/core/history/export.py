@@ -4,9 +4,9 @@ No model is built per record (that cost 6 s of 14 at 200,000 records). The JSON'
 come ready from `DownloadManager.iter_export_json` (on SQLite the database writes each one,
 on PostgreSQL msgspec encodes its rows). The CSV's rows come from
 `DownloadManager.iter_export_rows` with every value in its JSON form already (datetimes as
-ISO 8601 UTC text, written by the database) and go to `csv.writer`, a batch at a time. The output is byte for byte what
-serialising `DownloadHistoryRead` gives (tests/core/history/test_export.py checks it on both
-engines).
+ISO 8601 UTC text, written by the database) and go to `csv.writer`, a batch at a time.
+The output is byte for byte what serialising `DownloadHistoryRead` gives
+(tests/core/history/test_export.py checks it on both engines).
 
 Each chunk is one batch of the history, read in a short read of its own when the consumer
 asks for it: the first chunk (the CSV header, the JSON array's "[") is ready before any

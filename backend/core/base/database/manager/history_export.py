@@ -6,7 +6,8 @@ joins, filters and order) with other columns instead: the fields of DownloadHist
 in the order asked, each as the API writes it in JSON mode. Numbers, booleans, text and
 NULL come as they are; datetimes are written as text by the database itself (`iso_utc`),
 so that no value needs converting in Python on its way from the cursor to JSON (the CSV's
-own rules, for booleans and formulas, are its writer's: core/history/export.py).
+own rules, for booleans and formulas, are its writer's: core/history/export.py). On SQLite
+the database also writes each record's JSON object (`json_record`, `export_record_select`).
 """
 
 from __future__ import annotations
