@@ -29,8 +29,8 @@ PRESTART_TIMEOUT_SECONDS = 30.0
 class DownloadThreads:
     """A pool of MAX_THREADS threads for the downloads' blocking steps (see the module)."""
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="download")
+    def __init__(self, name: str = "download") -> None:
+        self._pool = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix=name)
 
     def prestart(self, count: int) -> None:
         """Start `count` of the threads now (at most MAX_THREADS). Blocking: call it from a

@@ -17,12 +17,15 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 
 
 def _download_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name.startswith("download")}
+    # This test's pool only: other tests' downloads start the app's pool's threads (named
+    # "download_N") at any time, and a fresh-clone CI once counted one of those here.
+    return {t for t in threading.enumerate() if t.name.startswith("prestart-test")}
 
 
 async def test_prestarted_threads_are_the_ones_the_work_runs_on() -> None:
-    threads = DownloadThreads()
+    threads = DownloadThreads(name="prestart-test")
     before = _download_threads()
+    assert before == set()
     await anyio.to_thread.run_sync(threads.prestart, 3)
     started = _download_threads() - before
     assert len(started) == 3
