@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import DB_INT_MAX, IdPath
+from api.streaming import ReadAheadResponse
 from core.base.database.manager.base import MediaDatabaseManager
 from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.trailerprofile import TrailerProfileManager
@@ -133,9 +134,9 @@ def export_downloads(query: Annotated[HistoryExportQuery, Query()]) -> Streaming
         body, media_type = export.csv_export(query), "text/csv; charset=utf-8"
     else:
         body, media_type = export.json_export(query), "application/json"
-    # A plain iterator: Starlette asks for each chunk in a worker thread (the reads stay
-    # off the event loop) and stops asking when the client goes.
-    return StreamingResponse(
+    # Each chunk (a batch of records) is read in a worker thread, off the event loop, the
+    # next one while the one before is sent; the reading stops when the client goes.
+    return ReadAheadResponse(
         body,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
