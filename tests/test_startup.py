@@ -40,7 +40,15 @@ from tests.utils.wait import WAIT_SECONDS, wait_until
 
 SECRET = "k3y-4f1c9a77e0"
 PLUGIN_NOISE = "alembic.runtime.plugins"
-HEAVY = ("yt_dlp", "alembic", "httpx", "PIL", "psutil", "core.download.downloader")
+HEAVY = (
+    "yt_dlp",
+    "alembic",
+    "httpx",
+    "PIL",
+    "psutil",
+    "core.download.downloader",
+    "sqlalchemy.dialects.postgresql",  # on SQLite; a PostgreSQL engine loads it
+)
 """What `import main` must not load: each loads on first use."""
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from config import get_settings
+from core.base.database.models.download import declare_postgresql_forms
 
 BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 10
@@ -63,6 +64,7 @@ def create_db_engine(
     upgrade that fails leaves the file byte for byte as it was).
     """
     if not url.startswith("sqlite"):
+        declare_postgresql_forms()
         if not pooled:
             return create_engine(url, poolclass=NullPool)
         engine = create_engine(
