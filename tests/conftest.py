@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from config import get_settings
 from core.base.database.engine import reset_engine
 from core.base.database.migrate import alembic_config
+from core.base.health import health
 from tests.utils.api import TEST_API_KEY
 
 pytest_plugins = [
@@ -173,9 +174,11 @@ def migrated_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def reset_app_state() -> None:
-    """Forget cached settings and the engine, so that the next use reads the environment."""
+    """Forget cached settings and the engine, so that the next use reads the environment,
+    and a database marked not writable by an earlier test."""
     reset_engine()
     get_settings.cache_clear()
+    health.reset()
 
 
 ENGINE_ENV = "TRAILARR_TEST_ENGINE"

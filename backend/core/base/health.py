@@ -4,7 +4,9 @@ A database that can be read but not written (a wrong owner after a restore, a fu
 read-only mount) lets the app start and answer reads, while every change fails. Start-up
 refuses such a database (`check_database_writable`); a write that fails that way while the
 app runs marks it degraded (`health.record_write_failure`), and `health.current()` probes
-again, at most once every `PROBE_INTERVAL_SECONDS`, until a write succeeds.
+again, at most once every `PROBE_INTERVAL_SECONDS`, until a write succeeds. Every engine's
+errors are watched (`_watch_engine_errors`): a write refused in a request, a scheduled task,
+a download's recording or any other background work marks it alike.
 
 The probe is a real write that commits: on SQLite, `PRAGMA user_version` set to its own
 value (opening a transaction is not enough: SQLite grants `BEGIN IMMEDIATE` on a read-only
@@ -24,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 
 from app_logger import ModuleLogger
 from config import get_settings
@@ -194,3 +197,13 @@ class HealthState:
 
 
 health = HealthState()
+
+
+@event.listens_for(Engine, "handle_error")
+def _watch_engine_errors(context: ExceptionContext) -> None:
+    """Any engine's error that means the database cannot be written (see
+    `write_failure_reason`) marks the app degraded, wherever the write was: the error itself
+    goes on to its caller unchanged."""
+    reason = write_failure_reason(context.original_exception)
+    if reason is not None:
+        health.record_write_failure(reason)

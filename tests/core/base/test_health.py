@@ -9,11 +9,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy.exc import IntegrityError, InternalError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 
 from config import get_settings
 from core.base import health as health_module
-from core.base.database.engine import reset_engine
+from core.base.database.engine import reset_engine, single_read
+from core.base.database.manager.task import TaskManager
+from core.base.database.models.base import utc_now
 from core.base.health import (
     DatabaseNotWritableError,
     check_database_writable,
@@ -21,6 +23,7 @@ from core.base.health import (
     sqlite_file,
     write_failure_reason,
 )
+from tests.utils.factories import make_download
 
 
 def read_only_url(db: Path) -> str:
@@ -170,3 +173,23 @@ def test_degraded_until_a_probe_write_succeeds(
     use_database(monkeypatch, None)
     assert health.current().ok
     assert len(probes) == 2
+
+
+def test_a_write_refused_outside_any_request_marks_the_app_degraded(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled task recording its start (or a download recording its trailer): no
+    request's error handler sees it, the engine does."""
+    monkeypatch.setattr(health_module, "PROBE_INTERVAL_SECONDS", 3600.0)  # no probe meanwhile
+    use_database(monkeypatch, read_only_url(db_file))
+    with pytest.raises(OperationalError, match="readonly"):
+        TaskManager().record_start("reconcile", utc_now())
+    assert health.current().reason == "attempt to write a readonly database"
+
+
+def test_other_database_errors_leave_the_app_healthy() -> None:
+    with pytest.raises(IntegrityError):  # a media that does not exist: a foreign key
+        make_download(987654)
+    with pytest.raises(DBAPIError, match="no_such_table"), single_read() as connection:
+        connection.exec_driver_sql("SELECT * FROM no_such_table")
+    assert health.current().ok
