@@ -123,6 +123,11 @@ def declare_postgresql_forms() -> None:
     Alembic's comparison does not look at the WHERE (tests/core/base/database/
     test_model_forms.py does).
     """
+    present_path_index().dialect_options["postgresql"]["where"] = text("file_exists")
+
+
+def present_path_index() -> Index:
+    """The index PRESENT_PATH_INDEX of the download table, as the model declares it."""
     table = Download.__table__  # type: ignore[attr-defined]
     (index,) = [index for index in table.indexes if index.name == PRESENT_PATH_INDEX]
-    index.dialect_options["postgresql"]["where"] = text("file_exists")
+    return index
