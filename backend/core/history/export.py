@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from typing import Any, get_args
 
 from core.base.database.manager.download import DownloadManager
@@ -88,7 +89,9 @@ def json_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterat
     """The records `query` selects as one JSON array, written a batch at a time."""
     yield b"["
     separator = b""
-    for records in DownloadManager().iter_export_json(query, batch_size=batch_size):
-        yield separator + records
-        separator = b","
+    # Closed at once when the consumer stops (a client gone): its read workers with it.
+    with closing(DownloadManager().iter_export_json(query, batch_size=batch_size)) as batches:
+        for records in batches:
+            yield separator + records
+            separator = b","
     yield b"]"

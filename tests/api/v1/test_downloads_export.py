@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from core.base.database.engine import get_engine
+from core.base.database.manager import history_ranges
 from core.base.database.manager.download import DownloadManager
 from core.base.database.models.history import (
     DownloadHistoryRead,
@@ -21,6 +23,7 @@ from core.base.database.models.history import (
     HistorySort,
     SortOrder,
 )
+from core.base.database.read_processes import BatchReaders
 from core.history.export import CSV_FIELDS
 from tests.utils.api import TEST_API_KEY
 from tests.utils.factories import make_download, make_media, make_profile
@@ -300,20 +303,11 @@ def batch_reads(data_dir: Any) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", record)
 
 
-@pytest.mark.parametrize("export_format", ["csv", "json"])
-def test_a_client_that_leaves_stops_the_reading(
-    client: TestClient,
-    batch_reads: list[str],
-    monkeypatch: pytest.MonkeyPatch,
-    export_format: str,
-) -> None:
-    """The export is read a batch at a time while the client takes it: one that
-    disconnects after the first batch leaves no thread reading the rest, and no
-    connection held. (The ASGI exchange as uvicorn speaks it: spec 2.3.)"""
-    media = make_media()
-    for n in range(60):
-        make_download(media.id, added_at=T0 + timedelta(seconds=n))
-    monkeypatch.setattr("core.base.database.manager.download.EXPORT_BATCH_SIZE", 5)
+def _leave_after_the_first_batch(
+    client: TestClient, export_format: str
+) -> list[MutableMapping[str, Any]]:
+    """GET the export as uvicorn would (ASGI spec 2.3) and disconnect once the first batch
+    is sent; the messages sent."""
     from main import app
 
     sent: list[MutableMapping[str, Any]] = []
@@ -354,6 +348,24 @@ def test_a_client_that_leaves_stops_the_reading(
 
     assert client.portal is not None
     client.portal.call(exchange)
+    return sent
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_a_client_that_leaves_stops_the_reading(
+    client: TestClient,
+    batch_reads: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    export_format: str,
+) -> None:
+    """The export is read a batch at a time while the client takes it: one that
+    disconnects after the first batch leaves no thread reading the rest, and no
+    connection held. (The ASGI exchange as uvicorn speaks it: spec 2.3.)"""
+    media = make_media()
+    for n in range(60):
+        make_download(media.id, added_at=T0 + timedelta(seconds=n))
+    monkeypatch.setattr("core.base.database.manager.download.EXPORT_BATCH_SIZE", 5)
+    sent = _leave_after_the_first_batch(client, export_format)
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
     bodies = [m for m in sent if m["type"] == "http.response.body"]
     assert all(m.get("more_body") for m in bodies)  # the response never ended
@@ -364,3 +376,33 @@ def test_a_client_that_leaves_stops_the_reading(
     batch_reads.clear()
     assert client.get(EXPORT, params={"format": export_format}).status_code == 200
     assert len(batch_reads) == 13  # the last batch comes back short (empty here)
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_a_client_that_leaves_stops_the_worker_processes(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON export read by worker processes: the client that leaves takes them with it
+    (they would otherwise wait for their next batch)."""
+    media = make_media()
+    for n in range(60):
+        make_download(media.id, added_at=T0 + timedelta(seconds=n))
+    monkeypatch.setattr("core.base.database.manager.download.EXPORT_BATCH_SIZE", 5)
+    monkeypatch.setattr(history_ranges, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(history_ranges, "cores", lambda: 2)
+    pids: list[int] = []
+
+    def spy(*args: Any, **kw: Any) -> BatchReaders:
+        readers = BatchReaders(*args, **kw)
+        pids.extend(readers.pids)
+        return readers
+
+    monkeypatch.setattr(history_ranges, "BatchReaders", spy)
+    sent = _leave_after_the_first_batch(client, "json")
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert len(bodies) >= 2 and all(m.get("more_body") for m in bodies)
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # ended and reaped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -19,9 +20,12 @@ import pytest
 from pydantic import TypeAdapter
 from sqlalchemy import event
 
+from core.base.database import read_processes
 from core.base.database.engine import get_engine
+from core.base.database.manager import history_ranges
 from core.base.database.manager.download import DownloadManager
 from core.base.database.manager.history_export import export_record_select
+from core.base.database.manager.history_query import history_filters
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.download import DeletedReason
 from core.base.database.models.history import (
@@ -30,6 +34,7 @@ from core.base.database.models.history import (
     HistorySort,
     SortOrder,
 )
+from core.base.database.read_processes import BatchReaders
 from core.history.export import CSV_FIELDS, FORMULA_STARTS, csv_export, json_export
 from tests.utils.db import execute
 from tests.utils.factories import make_download, make_media, make_profile
@@ -306,3 +311,127 @@ def test_json_record_is_sqlites_only() -> None:
     statement = export_record_select(HistoryQuery())
     with pytest.raises(CompileError, match="SQLite"):
         statement.compile(dialect=postgresql.dialect())
+
+
+@pytest.fixture
+def in_processes(monkeypatch: pytest.MonkeyPatch) -> list[BatchReaders]:
+    """The JSON export read by two worker processes at any size, on any machine; the
+    readers started, for the test to see."""
+    monkeypatch.setattr(history_ranges, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(history_ranges, "cores", lambda: 2)
+    started: list[BatchReaders] = []
+
+    def spy(*args: Any, **kw: Any) -> BatchReaders:
+        readers = BatchReaders(*args, **kw)
+        started.append(readers)
+        return readers
+
+    monkeypatch.setattr(history_ranges, "BatchReaders", spy)
+    return started
+
+
+def _by_workers(query: HistoryQuery) -> bool:
+    return query.sort != HistorySort.RESOLUTION and not history_filters(query)
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file; PostgreSQL's is read here")
+@pytest.mark.parametrize("batch_size", [1, 3, 1000])
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: _query_id(q))
+def test_the_json_read_by_worker_processes_is_what_the_models_write(
+    awkward: dict[str, Any],
+    in_processes: list[BatchReaders],
+    query: HistoryQuery,
+    batch_size: int,
+) -> None:
+    expected = models(query)
+    assert b"".join(json_export(query, batch_size=batch_size)) == reference_json(expected)
+    # Every order but resolution's, unfiltered; the rest is read in the server.
+    assert len(in_processes) == (1 if _by_workers(query) else 0)
+    assert sum(_by_workers(q) for q in QUERIES) == 8
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="a text holding a NUL (left by older versions) is SQLite's only")
+def test_worker_processes_bound_their_ranges_by_any_stored_key(
+    awkward: dict[str, Any], db_file: Path, in_processes: list[BatchReaders]
+) -> None:
+    """A range's bounds go to the workers as the database holds them: a file name with a
+    NUL, large and negative numbers, datetimes with and without microseconds."""
+    record = awkward["records"][1]
+    execute(db_file, "UPDATE download SET file_name = ? WHERE id = ?", "nu\x00l.mkv", record.id)
+    for sort in (HistorySort.FILE_NAME, HistorySort.SIZE, HistorySort.DURATION):
+        for order in SortOrder:
+            query = HistoryQuery(sort=sort, order=order)
+            expected = reference_json(models(query))
+            assert b"".join(json_export(query, batch_size=1)) == expected
+    assert len(in_processes) == 6
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_records_removed_during_the_export_leave_valid_json(
+    awkward: dict[str, Any], db_file: Path, in_processes: list[BatchReaders]
+) -> None:
+    """Ranges whose records went after their bounds were read are left out, not written as
+    an empty element; the workers read at most two batches each ahead."""
+    query = HistoryQuery(sort=HistorySort.ADDED_AT, order=SortOrder.ASC)
+    before = models(query)
+    chunks = json_export(query, batch_size=1)
+    assert next(chunks) == b"["
+    first = next(chunks)
+    assert first == reference_json(before[:1])[1:-1]
+    later = [record.id for record in before[-4:]]
+    execute(db_file, f"DELETE FROM download WHERE id IN ({','.join('?' * 4)})", *later)
+    written = TypeAdapter(list[dict[str, Any]]).validate_json(b"[" + first + b"".join(chunks))
+    assert [r["id"] for r in written] == [r.id for r in before if r.id not in later]
+
+
+@pytest.mark.slow  # tries to start worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_workers_that_cannot_start_leave_the_export_to_the_server(
+    awkward: dict[str, Any],
+    in_processes: list[BatchReaders],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(read_processes.sys, "executable", str(tmp_path / "no-python"))
+    expected = reference_json(models(HistoryQuery()))
+    with caplog.at_level(logging.WARNING):
+        assert b"".join(json_export(HistoryQuery(), batch_size=3)) == expected
+    assert "Cannot start a database read worker" in caplog.text
+    assert "the export is read by the server itself" in caplog.text
+
+
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_small_exports_and_one_core_are_read_in_the_server(
+    awkward: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_ranges, "cores", lambda: 2)
+    assert len(awkward["records"]) < history_ranges.PARALLEL_MIN_RECORDS
+    assert history_ranges.record_readers(HistoryQuery(), 1000) is None
+    monkeypatch.setattr(history_ranges, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(history_ranges, "cores", lambda: 1)
+    assert history_ranges.record_readers(HistoryQuery(), 1000) is None
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_a_range_left_empty_writes_nothing(
+    awkward: dict[str, Any], in_processes: list[BatchReaders], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A range whose records were removed after its bounds were read (here: a range from
+    a position to itself) gives no element and no stray comma."""
+    ranges = history_ranges._ranges
+
+    def with_empty_ones(query: HistoryQuery, batch_size: int) -> Iterator[Any]:
+        for after, through in ranges(query, batch_size):
+            if after is not None:
+                yield after, after
+            yield after, through
+
+    monkeypatch.setattr(history_ranges, "_ranges", with_empty_ones)
+    query = HistoryQuery()
+    assert b"".join(json_export(query, batch_size=2)) == reference_json(models(query))
+    assert len(in_processes) == 1

@@ -50,11 +50,11 @@ def run_process(
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            _kill_group(proc)
+            kill_process_group(proc)
             proc.communicate()
             raise _timed_out(args, timeout) from exc
         except BaseException:
-            _kill_group(proc)
+            kill_process_group(proc)
             raise
     return ProcessResult(
         returncode=proc.returncode,
@@ -104,7 +104,9 @@ def _timed_out(args: Sequence[str], timeout: float) -> ProcessTimeoutError:
     return ProcessTimeoutError(f"{args[0]} did not finish within {timeout:g} s and was stopped")
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_process_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill `proc` and every process of its group (a program started by `_spawn` or with
+    `start_new_session`), at once."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.kill()
@@ -156,7 +158,7 @@ def run_process_lines(
                     verdict.append(_timed_out(args, timeout))
                 else:
                     continue
-                _kill_group(proc)
+                kill_process_group(proc)
                 return
 
         helpers = [
@@ -170,7 +172,7 @@ def run_process_lines(
                 on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
             proc.wait()
         except BaseException:
-            _kill_group(proc)
+            kill_process_group(proc)
             raise
         finally:
             ended.set()

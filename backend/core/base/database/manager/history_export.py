@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
-from sqlalchemy import Boolean, ColumnElement, Select, String, literal_column
+from sqlalchemy import Boolean, ColumnElement, Dialect, Select, String, bindparam, literal_column
+from sqlalchemy import tuple_ as tuple_of
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
-from core.base.database.manager.history_query import history_select
+from core.base.database.manager.history_query import history_select, key_range
 from core.base.database.models.history import DownloadHistoryRead, HistoryQuery, HistorySort
 
 EXPORT_FIELDS: tuple[str, ...] = tuple(DownloadHistoryRead.model_fields)
@@ -141,6 +144,66 @@ def export_record_select(query: HistoryQuery, *, scan_sort_index: bool = False) 
         assert name.isidentifier()  # written into the statement as a literal
         pairs += [literal_column(f"'{name}'"), _export_column(selected, name)]
     return stmt.with_only_columns(json_record(*pairs).label("record"))
+
+
+Position = tuple[Any, int]
+"""A record's place in an order: its sort key and id, as the database holds them
+(`history_keys`)."""
+
+_AFTER_NAMES = ("after_key", "after_id")
+_THROUGH_NAMES = ("through_key", "through_id")
+
+
+def _position(names: tuple[str, str]) -> ColumnElement[Any]:
+    # Bound as they are (no type's conversion): the values come from the database.
+    return tuple_of(*(bindparam(name, type_=NullType()) for name in names))
+
+
+@dataclass(frozen=True)
+class RecordRanges:
+    """`export_record_select` for the records between two positions of the order, as
+    statements compiled for a DB-API connection (a worker process reads them:
+    core/base/database/read_processes.py).
+
+    `statements[i]` has the lower bound when bit 0 of i is set and the upper one when bit 1
+    is; `batch` gives the statement and the parameters of one range.
+    """
+
+    statements: tuple[str, ...]
+    parameter_names: tuple[tuple[str, ...], ...]
+
+    def batch(self, after: Position | None, through: Position | None) -> tuple[int, list[Any]]:
+        """The statement (its index) and parameters for the records after `after` and up
+        to `through` included; None is no bound on that side."""
+        index = (after is not None) + 2 * (through is not None)
+        values: dict[str, Any] = {}
+        if after is not None:
+            values.update(zip(_AFTER_NAMES, after, strict=True))
+        if through is not None:
+            values.update(zip(_THROUGH_NAMES, through, strict=True))
+        return index, [values[name] for name in self.parameter_names[index]]
+
+
+def export_record_ranges(query: HistoryQuery, dialect: Dialect) -> RecordRanges:
+    """The statements of `RecordRanges` for `query` (unfiltered: the ranges' bounds are
+    their only parameters), compiled for `dialect` (SQLite's: `json_record`)."""
+    statements, names = [], []
+    for index in range(4):
+        stmt = export_record_select(query, scan_sort_index=True).where(
+            *key_range(
+                query,
+                after=_position(_AFTER_NAMES) if index & 1 else None,
+                through=_position(_THROUGH_NAMES) if index & 2 else None,
+            )
+        )
+        compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        taken = tuple(compiled.positiontup or ())
+        others = set(taken) - {*_AFTER_NAMES, *_THROUGH_NAMES}
+        if others:
+            raise ValueError(f"a range of the export binds its bounds only, not {sorted(others)}")
+        statements.append(compiled.string)
+        names.append(taken)
+    return RecordRanges(tuple(statements), tuple(names))
 
 
 RowKey = Callable[[Any], tuple[Any, int]]

@@ -19,11 +19,14 @@ from sqlalchemy import (
     func,
     literal,
     tuple_,
+    type_coerce,
 )
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -233,6 +236,43 @@ def history_page_select(
         .limit(limit)
     )
     return history_select(query, filtered=False).where(col(Download.id).in_(ids))
+
+
+def history_keys(query: HistoryQuery) -> Select[Any, int | None]:
+    """The (sort key, id) of each record `query` selects, in its order, as stored (no
+    type's conversion on the way out: `sort_key` as the database holds it, fit to be bound
+    again as it is, `after_key`'s raw counterpart).
+
+    On `download` alone: every record has its media (NOT NULL, ON DELETE CASCADE) and the
+    filters are the record's own columns, so an unfiltered query walks the sort key's index
+    and nothing else.
+    """
+    return (
+        core_select(type_coerce(sort_key(query.sort), NullType()).label("key"), col(Download.id))
+        .select_from(Download)
+        .where(*history_filters(query))
+        .order_by(*_ordering(query))
+    )
+
+
+def key_range(
+    query: HistoryQuery, *, after: ColumnElement[Any] | None, through: ColumnElement[Any] | None
+) -> list[ColumnElement[bool]]:
+    """The conditions for the records after the position `after` and up to `through`,
+    included (each a (sort key, id) pair of values as stored, or None for no bound)."""
+    pair = tuple_(sort_key(query.sort), col(Download.id))
+    conditions = []
+    if query.order == SortOrder.DESC:
+        if after is not None:
+            conditions.append(pair < after)
+        if through is not None:
+            conditions.append(pair >= through)
+    else:
+        if after is not None:
+            conditions.append(pair > after)
+        if through is not None:
+            conditions.append(pair <= through)
+    return conditions
 
 
 def history_count(query: HistoryQuery) -> SelectOfScalar[int]:

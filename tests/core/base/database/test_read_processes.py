@@ -1,0 +1,153 @@
+"""Batches of a SQLite read answered by worker processes (read_processes, read_worker)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from core.base.database import read_processes
+from core.base.database.read_processes import AHEAD, BatchReaders, ReadWorkerError
+from core.base.database.read_worker import FRAME_HEADER, serve
+
+pytestmark = [pytest.mark.no_database, pytest.mark.slow]  # worker processes
+
+RANGE = "SELECT json_object('id', id, 'name', name) FROM item WHERE id > ? AND id <= ? ORDER BY id"
+SLOW = (
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000000)"
+    " SELECT max(x) FROM n"
+)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "items.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT)")
+        connection.executemany(
+            "INSERT INTO item VALUES (?, ?)", [(n, f'item "{n}", é') for n in range(1, 51)]
+        )
+    connection.close()
+    return path
+
+
+def expected(first: int, last: int) -> bytes:
+    return ",".join(
+        json.dumps({"id": n, "name": f'item "{n}", é'}, ensure_ascii=False, separators=(",", ":"))
+        for n in range(first, last + 1)
+    ).encode()
+
+
+def readers(database: Path, statements: list[str], workers: int = 2, **kw: float) -> BatchReaders:
+    return BatchReaders(database, statements, workers=workers, busy_timeout_ms=1000, **kw)
+
+
+def ended(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_answers_come_back_in_the_order_asked(database: Path, workers: int) -> None:
+    batches = [(0, [start, start + 4]) for start in range(0, 50, 4)]  # 13 batches
+    with closing(readers(database, [RANGE], workers)) as reading:
+        pids = reading.pids
+        answers = list(reading.read(batches))
+    assert answers == [expected(start + 1, min(start + 4, 50)) for start in range(0, 50, 4)]
+    assert len(pids) == workers
+    assert all(ended(pid) for pid in pids)  # each ended after its last batch
+
+
+def test_an_empty_range_is_an_empty_answer(database: Path) -> None:
+    with closing(readers(database, [RANGE, "SELECT 'x' WHERE 0"])) as reading:
+        assert list(reading.read([(0, [100, 200]), (1, []), (0, [0, 1])])) == [
+            b"",
+            b"",
+            expected(1, 1),
+        ]
+
+
+def test_batches_are_taken_only_as_workers_become_free(database: Path) -> None:
+    taken: list[int] = []
+
+    def batches() -> Iterator[tuple[int, list[int]]]:
+        for start in range(50):
+            taken.append(start)
+            yield 0, [start, start + 1]
+
+    with closing(readers(database, [RANGE], workers=2)) as reading:
+        answers = reading.read(batches())
+        assert next(answers) == expected(1, 1)
+        assert len(taken) == 2 * AHEAD + 1  # the first asked of each, and one more
+        assert len(list(answers)) == 49
+
+
+def test_a_failing_statement_raises_what_sqlite_said(database: Path) -> None:
+    with closing(readers(database, [RANGE, "SELECT * FROM nowhere"])) as reading:
+        pids = reading.pids
+        answers = reading.read([(0, [0, 1]), (1, [])])
+        assert next(answers) == expected(1, 1)
+        with pytest.raises(ReadWorkerError, match="no such table: nowhere"):
+            next(answers)
+    assert all(ended(pid) for pid in pids)
+
+
+def test_the_database_is_opened_read_only(database: Path) -> None:
+    write = "INSERT INTO item VALUES (99, 'x') RETURNING name"
+    with (
+        closing(readers(database, [write], workers=1)) as reading,
+        pytest.raises(ReadWorkerError, match="readonly"),
+    ):
+        list(reading.read([(0, [])]))
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM item").fetchone() == (50,)
+    connection.close()
+
+
+def test_a_worker_that_does_not_answer_in_time_is_stopped(database: Path) -> None:
+    with closing(readers(database, [SLOW], workers=1, timeout=0.3)) as reading:
+        pids = reading.pids
+        with pytest.raises(ReadWorkerError, match=r"sent nothing for 0\.3 s and was stopped"):
+            list(reading.read([(0, [])]))
+    assert all(ended(pid) for pid in pids)
+
+
+def test_closing_stops_the_workers_mid_read(database: Path) -> None:
+    reading = readers(database, [RANGE, SLOW])
+    pids = reading.pids
+    answers = reading.read([(0, [0, 1]), (1, []), (1, []), (1, [])])
+    assert next(answers) == expected(1, 1)
+    reading.close()  # the client went: the slow batches in flight are not waited for
+    assert all(ended(pid) for pid in pids)
+
+
+def test_a_worker_that_cannot_start_is_an_error(
+    database: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(read_processes.sys, "executable", str(tmp_path / "no-python"))
+    with pytest.raises(ReadWorkerError, match="Cannot start a database read worker"):
+        readers(database, [RANGE])
+
+
+def test_the_worker_protocol(database: Path) -> None:
+    """read_worker.serve, in this process: the header, a line per batch, a frame each."""
+    header = {"database": str(database), "statements": [RANGE], "busy_timeout_ms": 10}
+    lines = [json.dumps(header), json.dumps([0, [0, 2]]), json.dumps([0, [60, 70]])]
+    out = io.BytesIO()
+    serve(io.BytesIO("\n".join(lines).encode() + b"\n"), out)
+    data = out.getvalue()
+    (first,) = FRAME_HEADER.unpack_from(data)
+    body = data[FRAME_HEADER.size : FRAME_HEADER.size + first]
+    assert body == expected(1, 2)
+    rest = data[FRAME_HEADER.size + first :]
+    assert rest == FRAME_HEADER.pack(0)  # the empty range: a frame of no bytes
