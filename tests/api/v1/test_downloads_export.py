@@ -402,7 +402,7 @@ def test_a_client_that_leaves_stops_the_worker_processes(
     sent = _leave_after_the_first_batch(client, "json")
     bodies = [m for m in sent if m["type"] == "http.response.body"]
     assert len(bodies) >= 2 and all(m.get("more_body") for m in bodies)
-    assert len(pids) == 2
+    assert len(pids) == 1  # the server reads every other batch itself
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # ended and reaped

@@ -1,18 +1,18 @@
-"""Batches of a SQLite read, read by worker processes on every core, given back in order.
+"""Batches of a SQLite read, read by worker processes on other cores, given back in order.
 
 SQLite runs each statement in the thread that asks for it, and in one process two threads
 reading at once contend inside SQLite and over the GIL: no faster than one. Two processes
 each reading half of the batches halve the time of a large read (an export of the whole
 history) on two cores. The workers are `read_worker.py`, run by this interpreter with the
-standard library only (`-I -S`): a few milliseconds to start, a few megabytes each. They
+standard library only (`-I -S`): a few milliseconds to start, about 14 MB each. They
 open the database read-only and live for one read.
 
-`BatchReaders` starts them and hands out the batches in turns: batch k goes to worker
-k mod n, each worker has at most `AHEAD` batches asked of it at a time, and the answers
-are read back in the order asked. Every answer has a deadline; a worker that fails, or
-sends nothing in time, is stopped and its error raised. Closing the readers (`close`, or
-`contextlib.closing`) stops every worker still running. Blocking: use it from a worker
-thread.
+`BatchReaders` starts them and hands out the batches in turns: batch k goes to slot
+k mod n (this process can be a slot too: `read(here=...)`), each worker has at most
+`AHEAD` batches asked of it at a time, and the answers are read back in the order asked.
+Every answer has a deadline; a worker that fails, or sends nothing in time, is stopped
+and its error raised. Closing the readers (`close`, or `contextlib.closing`) stops every
+worker still running. Blocking: use it from a worker thread.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ STOP_TIMEOUT_S = 5.0
 PIPE_SIZE = 1 << 20
 """The capacity asked for each answer pipe (Linux's limit for a user by default): a
 batch's answer fits, so a worker goes on to its next batch without waiting for the app."""
+
+
+Batch = tuple[int, Sequence[Any]]
+"""A batch to read: the index of its statement, and its parameters."""
 
 
 class ReadWorkerError(RuntimeError):
@@ -92,24 +97,46 @@ class BatchReaders:
         """The workers' process ids (while they run)."""
         return [proc.pid for proc in self._procs]
 
-    def read(self, batches: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[bytes]:
+    def read(
+        self,
+        batches: Iterable[Batch],
+        *,
+        here: Callable[[int, Sequence[Any]], bytes] | None = None,
+    ) -> Iterator[bytes]:
         """The answer to each batch (statement index, parameters), in the order given.
 
-        The batches are taken from `batches` only as workers become free for them. After
-        the last answer every worker is ended and its exit checked.
+        With `here`, this process takes its turn too: `here(index, parameters)` answers
+        its batches, each when its turn to be given back comes (while the workers read
+        theirs). The batches are taken from `batches` only as workers become free for
+        them. After the last answer every worker is ended and its exit checked.
         """
         pending = iter(batches)
-        count = len(self._procs)
-        asked = 0
-        for _ in range(AHEAD):
-            for proc in self._procs:
-                asked += self._ask(proc, pending)
+        slots: list[subprocess.Popen[bytes] | None] = [*self._procs]
+        if here is not None:
+            slots.insert(0, None)  # this process: the first batch is its own
+        mine: deque[Batch] = deque()
+
+        def ask(slot: subprocess.Popen[bytes] | None) -> int:
+            batch = next(pending, None)
+            if batch is None:
+                return 0
+            if slot is None:
+                mine.append(batch)
+            else:
+                self._send(slot, [batch[0], list(batch[1])])
+            return 1
+
+        asked = sum(ask(slot) for _ in range(AHEAD) for slot in slots)
         answered = 0
         while answered < asked:
-            proc = self._procs[answered % count]
-            answer = self._answer(proc)
+            slot = slots[answered % len(slots)]
+            if slot is None:
+                assert here is not None
+                answer = here(*mine.popleft())
+            else:
+                answer = self._answer(slot)
             answered += 1
-            asked += self._ask(proc, pending)
+            asked += ask(slot)
             yield answer
         self._finish()
 
@@ -125,16 +152,6 @@ class BatchReaders:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=STOP_TIMEOUT_S)
         self._procs = []
-
-    def _ask(
-        self, proc: subprocess.Popen[bytes], pending: Iterator[tuple[int, Sequence[Any]]]
-    ) -> int:
-        batch = next(pending, None)
-        if batch is None:
-            return 0
-        index, parameters = batch
-        self._send(proc, [index, list(parameters)])
-        return 1
 
     def _send(self, proc: subprocess.Popen[bytes], message: Any) -> None:
         assert proc.stdin is not None

@@ -6,9 +6,10 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,38 @@ def test_the_worker_protocol(database: Path) -> None:
     assert body == expected(1, 2)
     rest = data[FRAME_HEADER.size + first :]
     assert rest == FRAME_HEADER.pack(0)  # the empty range: a frame of no bytes
+
+
+def test_this_process_takes_its_turn(database: Path) -> None:
+    """With `here`, the batches go to this process and the worker in turns: this process
+    answers each of its own when that answer's turn comes, the worker's already asked."""
+    batches = [(0, [start, start + 4]) for start in range(0, 50, 4)]
+    mine: list[list[int]] = []
+
+    def here(index: int, parameters: Sequence[Any]) -> bytes:
+        mine.append(list(parameters))
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute(RANGE, parameters).fetchall()
+        connection.close()
+        return ",".join(row[0] for row in rows).encode()
+
+    with closing(readers(database, [RANGE], workers=1)) as reading:
+        answers = reading.read(batches, here=here)
+        assert next(answers) == expected(1, 4)
+        assert mine == [[0, 4]]  # its first batch only, when its answer was due
+        rest = list(answers)
+    assert [expected(1, 4), *rest] == [
+        expected(start + 1, min(start + 4, 50)) for start in range(0, 50, 4)
+    ]
+    assert mine == [batch[1] for batch in batches[::2]]
+
+
+def test_a_failure_here_stops_the_workers(database: Path) -> None:
+    def here(index: int, parameters: Sequence[Any]) -> bytes:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    reading = readers(database, [RANGE], workers=1)
+    pids = reading.pids
+    with closing(reading), pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        list(reading.read([(0, [0, 1]), (0, [1, 2])], here=here))
+    assert all(ended(pid) for pid in pids)

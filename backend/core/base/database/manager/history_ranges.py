@@ -1,11 +1,13 @@
-"""The JSON export of a large SQLite history, read by worker processes on two cores.
+"""The JSON export of a large SQLite history, read on two cores: by the server and a worker.
 
 Reading the records is most of an export's time, and SQLite reads in one thread per
 statement: at 200,000 records one process reads them in about 3 s, two processes each
 reading every other batch in about half that (docs/benchmarks.md). So an export of the
 whole history, on SQLite, with two cores or more and at least PARALLEL_MIN_RECORDS
-records, is cut into ranges of the order's positions and its batches read by
-`read_processes.BatchReaders`. The ranges' bounds are the position of every
+records, is cut into ranges of the order's positions, and its batches are read in turns
+by the server (in the export's thread) and a worker process (`read_processes`). Two
+workers and the server only passing their batches on are as fast, but each worker holds
+about 14 MB more of memory. The ranges' bounds are the position of every
 `batch_size`th record: one short index-only step each (`LIMIT 1 OFFSET n`, about 0.2 ms
 at 200,000 records), taken as the batches are handed out.
 
@@ -18,8 +20,9 @@ one core, a worker that cannot start) reads in this process as before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import literal, tuple_
 from sqlalchemy.types import NullType
@@ -38,25 +41,26 @@ from core.base.database.read_processes import BatchReaders, ReadWorkerError, cor
 logger = logging.getLogger(__name__)
 
 PARALLEL_MIN_RECORDS = 20_000
-"""Below this, starting the workers (tens of milliseconds) is not worth it."""
-PARALLEL_WORKERS = 2
-"""Workers per export, at most one per core: each holds a few megabytes (its interpreter,
-SQLite's page cache and a batch), which count in the server's memory."""
+"""Below this, starting a worker (tens of milliseconds) is not worth it."""
+PARALLEL_WORKERS = 1
+"""Worker processes per export beside the server's own reading, one per other core at
+most: each holds about 14 MB (its interpreter, SQLite's page cache, a batch), which count
+in the server's memory."""
 
 
 def record_readers(
     query: HistoryQuery, batch_size: int
 ) -> tuple[BatchReaders, Iterator[bytes]] | None:
-    """Worker processes reading the JSON records of `query` (the inside of the array,
-    `batch_size` records at a time joined by commas) and the batches they give, in
-    order; None when the export is better read in this process, or the workers cannot
-    start (logged).
+    """Worker processes reading the JSON records of `query` with the server (the inside
+    of the array, `batch_size` records at a time joined by commas) and the batches they
+    give, in order; None when the export is better read in this process alone, or a
+    worker cannot start (logged).
 
     Close the readers when done: that stops the workers.
     """
     database = _database_file()
-    workers = min(PARALLEL_WORKERS, cores())
-    if database is None or workers < 2:
+    workers = min(PARALLEL_WORKERS, cores() - 1)
+    if database is None or workers < 1:
         return None
     if query.sort == HistorySort.RESOLUTION or history_filters(query):
         return None
@@ -71,7 +75,14 @@ def record_readers(
     except ReadWorkerError as exc:
         logger.warning("%s; the export is read by the server itself (slower)", exc)
         return None
-    return readers, readers.read(ranges.batch(*pair) for pair in _ranges(query, batch_size))
+
+    def here(index: int, parameters: Sequence[Any]) -> bytes:
+        with single_read() as connection:
+            rows = connection.exec_driver_sql(ranges.statements[index], tuple(parameters))
+            return ",".join([row[0] for row in rows]).encode()
+
+    batches = (ranges.batch(*pair) for pair in _ranges(query, batch_size))
+    return readers, readers.read(batches, here=here)
 
 
 def _database_file() -> Path | None:
