@@ -77,9 +77,15 @@ def record_readers(
         return None
 
     def here(index: int, parameters: Sequence[Any]) -> bytes:
+        # The statement as the worker runs it, through the DB-API cursor as the worker
+        # does: no Row per record on the way.
         with single_read() as connection:
-            rows = connection.exec_driver_sql(ranges.statements[index], tuple(parameters))
-            return ",".join([row[0] for row in rows]).encode()
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(ranges.statements[index], parameters)
+                return ",".join([row[0] for row in cursor.fetchall()]).encode()
+            finally:
+                cursor.close()
 
     batches = (ranges.batch(*pair) for pair in _ranges(query, batch_size))
     return readers, readers.read(batches, here=here)
