@@ -138,6 +138,7 @@ def export_downloads(query: Annotated[HistoryExportQuery, Query()]) -> Streaming
     # next one while the one before is sent; the reading stops when the client goes.
     return ReadAheadResponse(
         body,
+        ahead=4,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
