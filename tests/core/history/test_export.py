@@ -402,6 +402,8 @@ def test_workers_that_cannot_start_leave_the_export_to_the_server(
         assert b"".join(json_export(HistoryQuery(), batch_size=3)) == expected
     assert "Cannot start a database read worker" in caplog.text
     assert "the export is read by the server itself" in caplog.text
+    assert history_ranges._ONE_AT_A_TIME.acquire(blocking=False)  # given back
+    history_ranges._ONE_AT_A_TIME.release()
 
 
 @pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
@@ -435,3 +437,22 @@ def test_a_range_left_empty_writes_nothing(
     query = HistoryQuery()
     assert b"".join(json_export(query, batch_size=2)) == reference_json(models(query))
     assert len(in_processes) == 1
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_one_export_at_a_time_has_a_worker(
+    awkward: dict[str, Any], in_processes: list[BatchReaders]
+) -> None:
+    """A second export while the first one reads with its worker is read by the server
+    alone; once the first ends (or goes), the next one has a worker again."""
+    query = HistoryQuery()
+    expected = reference_json(models(query))
+    first = json_export(query, batch_size=2)
+    assert next(first) == b"[" and next(first)
+    assert len(in_processes) == 1
+    assert b"".join(json_export(query, batch_size=2)) == expected
+    assert len(in_processes) == 1  # the second was read by the server alone
+    first.close()  # its client went
+    assert b"".join(json_export(query, batch_size=2)) == expected
+    assert len(in_processes) == 2

@@ -75,8 +75,10 @@ class BatchReaders:
         workers: int,
         busy_timeout_ms: int,
         timeout: float = ANSWER_TIMEOUT_S,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self._timeout = timeout
+        self._on_close = on_close
         self._procs: list[subprocess.Popen[bytes]] = []
         header = {
             "database": str(database),
@@ -141,7 +143,16 @@ class BatchReaders:
         self._finish()
 
     def close(self) -> None:
-        """Stop every worker still running (at once), and close its pipes."""
+        """Stop every worker still running (at once), close its pipes, and call `on_close`
+        (once, even when the workers could not all start)."""
+        try:
+            self._stop()
+        finally:
+            on_close, self._on_close = self._on_close, None
+            if on_close is not None:
+                on_close()
+
+    def _stop(self) -> None:
         for proc in self._procs:
             if proc.poll() is None:
                 kill_process_group(proc)

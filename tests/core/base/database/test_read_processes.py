@@ -46,7 +46,7 @@ def expected(first: int, last: int) -> bytes:
     ).encode()
 
 
-def readers(database: Path, statements: list[str], workers: int = 2, **kw: float) -> BatchReaders:
+def readers(database: Path, statements: list[str], workers: int = 2, **kw: Any) -> BatchReaders:
     return BatchReaders(database, statements, workers=workers, busy_timeout_ms=1000, **kw)
 
 
@@ -187,3 +187,18 @@ def test_a_failure_here_stops_the_workers(database: Path) -> None:
     with closing(reading), pytest.raises(sqlite3.OperationalError, match="disk I/O"):
         list(reading.read([(0, [0, 1]), (0, [1, 2])], here=here))
     assert all(ended(pid) for pid in pids)
+
+
+def test_on_close_is_called_once_even_when_a_worker_cannot_start(
+    database: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    closed: list[bool] = []
+    reading = readers(database, [RANGE], on_close=lambda: closed.append(True))
+    list(reading.read([(0, [0, 1])]))
+    reading.close()
+    reading.close()
+    assert closed == [True]
+    monkeypatch.setattr(read_processes.sys, "executable", str(tmp_path / "no-python"))
+    with pytest.raises(ReadWorkerError):
+        readers(database, [RANGE], on_close=lambda: closed.append(False))
+    assert closed == [True, False]

@@ -20,6 +20,7 @@ one core, a worker that cannot start) reads in this process as before.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ PARALLEL_WORKERS = 1
 """Worker processes per export beside the server's own reading, one per other core at
 most: each holds about 14 MB (its interpreter, SQLite's page cache, a batch), which count
 in the server's memory."""
+_ONE_AT_A_TIME = threading.BoundedSemaphore(1)
+"""One export at a time has workers: the server's memory stays bounded, and exports at
+once would share the same cores anyway."""
 
 
 def record_readers(
@@ -67,10 +71,16 @@ def record_readers(
     with single_read() as connection:
         if connection.execute(history_count(query)).scalar_one() < PARALLEL_MIN_RECORDS:
             return None
+    if not _ONE_AT_A_TIME.acquire(blocking=False):
+        return None  # another export has the worker: this one is read by the server alone
     ranges = export_record_ranges(query, get_engine().dialect)
     try:
         readers = BatchReaders(
-            database, ranges.statements, workers=workers, busy_timeout_ms=BUSY_TIMEOUT_MS
+            database,
+            ranges.statements,
+            workers=workers,
+            busy_timeout_ms=BUSY_TIMEOUT_MS,
+            on_close=_ONE_AT_A_TIME.release,
         )
     except ReadWorkerError as exc:
         logger.warning("%s; the export is read by the server itself (slower)", exc)
