@@ -2,11 +2,13 @@
 
 No model is built per record (that cost 6 s of 14 at 200,000 records). The JSON's records
 come ready from `DownloadManager.iter_export_json` (on SQLite the database writes each one,
-on PostgreSQL msgspec encodes its rows). The CSV's rows come from
-`DownloadManager.iter_export_rows` with every value in its JSON form already (datetimes as
-ISO 8601 UTC text, written by the database) and go to `csv.writer`, a batch at a time.
-The output is byte for byte what serialising `DownloadHistoryRead` gives
-(tests/core/history/test_export.py checks it on both engines).
+on PostgreSQL msgspec encodes its rows). The CSV's lines come from
+`DownloadManager.iter_export_csv`: rows with every value in its JSON form already
+(datetimes as ISO 8601 UTC text, written by the database), written by `csv.writer` with
+CSV_RULES a batch at a time. A large unfiltered export on SQLite is read on two cores, by
+the server and a worker process (core/base/database/manager/history_ranges.py). The output
+is byte for byte what serialising `DownloadHistoryRead` gives
+(tests/core/history/test_export.py checks it on both engines, and through the worker).
 
 Each chunk is one batch of the history, read in a short read of its own when the consumer
 asks for it: the first chunk (the CSV header, the JSON array's "[") is ready before any
@@ -17,12 +19,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import closing
 from typing import Any, get_args
 
 from core.base.database.manager.download import DownloadManager
 from core.base.database.models.history import DownloadHistoryRead, HistoryQuery
+from core.base.utils.csv_rows import CsvRules
 
 _LEADING_FIELDS = ("id", "media_id", "media_title", "media_year", "media_is_movie")
 CSV_FIELDS: tuple[str, ...] = _LEADING_FIELDS + tuple(
@@ -51,38 +54,23 @@ _TEXT_COLUMNS = tuple(
     n for n in range(len(CSV_FIELDS)) if n not in _BOOLEAN_COLUMNS and n not in _NUMBER_COLUMNS
 )
 """Every column whose JSON value is a string (text, enums, datetimes) or null."""
-
-
-def _csv_cells(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-    """Each row as CSV cells: booleans as `true`/`false`, NULL as an empty cell (the
-    writer's), numbers as they are, and text that a spreadsheet would run as a formula
-    with a leading `'`.
-
-    File names and titles come from the internet. Only text is neutralised, so a negative
-    size is still a number.
-    """
-    for row in rows:
-        cells = list(row)
-        for n in _BOOLEAN_COLUMNS:
-            cells[n] = "true" if cells[n] else "false"
-        for n in _TEXT_COLUMNS:
-            value = cells[n]
-            if value and value.startswith(FORMULA_STARTS):
-                cells[n] = f"'{value}"
-        yield cells
+CSV_RULES = CsvRules(booleans=_BOOLEAN_COLUMNS, texts=_TEXT_COLUMNS, formula_starts=FORMULA_STARTS)
+"""Booleans as `true`/`false`, NULL as an empty cell (the writer's), numbers as they are,
+and text that a spreadsheet would run as a formula with a leading `'`. File names and
+titles come from the internet. Only text is neutralised, so a negative size is still a
+number."""
 
 
 def csv_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterator[bytes]:
     """The records `query` selects as a UTF-8 CSV (header row first, CRLF line ends)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
+    csv.writer(buffer, lineterminator="\r\n").writerow(CSV_FIELDS)
     yield buffer.getvalue().encode()
-    for batch in DownloadManager().iter_export_rows(query, CSV_FIELDS, batch_size=batch_size):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows(_csv_cells(batch))
-        yield buffer.getvalue().encode()
+    # Closed at once when the consumer stops (a client gone): its read worker with it.
+    manager = DownloadManager()
+    lines = manager.iter_export_csv(query, CSV_FIELDS, CSV_RULES, batch_size=batch_size)
+    with closing(lines):
+        yield from lines
 
 
 def json_export(query: HistoryQuery, *, batch_size: int | None = None) -> Iterator[bytes]:

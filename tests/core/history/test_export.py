@@ -338,7 +338,7 @@ def _by_workers(query: HistoryQuery) -> bool:
 @pytest.mark.sqlite_only(reason="worker processes read a SQLite file; PostgreSQL's is read here")
 @pytest.mark.parametrize("batch_size", [1, 3, 1000])
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: _query_id(q))
-def test_the_json_read_by_worker_processes_is_what_the_models_write(
+def test_the_export_read_by_worker_processes_is_what_the_models_write(
     awkward: dict[str, Any],
     in_processes: list[BatchReaders],
     query: HistoryQuery,
@@ -346,8 +346,9 @@ def test_the_json_read_by_worker_processes_is_what_the_models_write(
 ) -> None:
     expected = models(query)
     assert b"".join(json_export(query, batch_size=batch_size)) == reference_json(expected)
+    assert b"".join(csv_export(query, batch_size=batch_size)) == reference_csv(expected)
     # Every order but resolution's, unfiltered; the rest is read in the server.
-    assert len(in_processes) == (1 if _by_workers(query) else 0)
+    assert len(in_processes) == (2 if _by_workers(query) else 0)
     assert sum(_by_workers(q) for q in QUERIES) == 8
 
 
@@ -363,9 +364,10 @@ def test_worker_processes_bound_their_ranges_by_any_stored_key(
     for sort in (HistorySort.FILE_NAME, HistorySort.SIZE, HistorySort.DURATION):
         for order in SortOrder:
             query = HistoryQuery(sort=sort, order=order)
-            expected = reference_json(models(query))
-            assert b"".join(json_export(query, batch_size=1)) == expected
-    assert len(in_processes) == 6
+            expected = models(query)
+            assert b"".join(json_export(query, batch_size=1)) == reference_json(expected)
+            assert b"".join(csv_export(query, batch_size=1)) == reference_csv(expected)
+    assert len(in_processes) == 12
 
 
 @pytest.mark.slow  # worker processes
@@ -400,6 +402,9 @@ def test_workers_that_cannot_start_leave_the_export_to_the_server(
     expected = reference_json(models(HistoryQuery()))
     with caplog.at_level(logging.WARNING):
         assert b"".join(json_export(HistoryQuery(), batch_size=3)) == expected
+        assert b"".join(csv_export(HistoryQuery(), batch_size=3)) == reference_csv(
+            models(HistoryQuery())
+        )
     assert "Cannot start a database read worker" in caplog.text
     assert "the export is read by the server itself" in caplog.text
     assert history_ranges._ONE_AT_A_TIME.acquire(blocking=False)  # given back
@@ -436,7 +441,8 @@ def test_a_range_left_empty_writes_nothing(
     monkeypatch.setattr(history_ranges, "_ranges", with_empty_ones)
     query = HistoryQuery()
     assert b"".join(json_export(query, batch_size=2)) == reference_json(models(query))
-    assert len(in_processes) == 1
+    assert b"".join(csv_export(query, batch_size=2)) == reference_csv(models(query))
+    assert len(in_processes) == 2
 
 
 @pytest.mark.slow  # worker processes

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from core.base.database.read_worker import FRAME_HEADER
+from core.base.utils.csv_rows import CsvRules
 from core.base.utils.process import kill_process_group
 
 WORKER_SCRIPT = Path(__file__).with_name("read_worker.py")
@@ -62,7 +63,9 @@ def cores() -> int:
 
 
 class BatchReaders:
-    """`workers` processes reading batches of `statements` from the SQLite file `database`.
+    """`workers` processes reading batches of `statements` from the SQLite file `database`:
+    each answer the first column of its rows joined by commas, or with `csv` its rows as
+    CSV lines written by those rules.
 
     Starting them raises ReadWorkerError when a process cannot start.
     """
@@ -75,16 +78,19 @@ class BatchReaders:
         workers: int,
         busy_timeout_ms: int,
         timeout: float = ANSWER_TIMEOUT_S,
+        csv: CsvRules | None = None,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self._timeout = timeout
         self._on_close = on_close
         self._procs: list[subprocess.Popen[bytes]] = []
-        header = {
+        header: dict[str, Any] = {
             "database": str(database),
             "statements": list(statements),
             "busy_timeout_ms": busy_timeout_ms,
         }
+        if csv is not None:
+            header["csv"] = csv.as_dict()
         try:
             for _ in range(workers):
                 self._procs.append(_start_worker())

@@ -7,11 +7,12 @@ of one export can only be read at once, on two cores, by two processes.
 
 The protocol, on the standard streams:
 - in: one line of JSON, the header `{"database": path, "statements": [sql, ...],
-  "busy_timeout_ms": n}`; then one line per batch, `[statement index, [parameters]]`.
-  The end of the input ends the worker (exit status 0).
+  "busy_timeout_ms": n}`, and `"csv": rules` for CSV lines; then one line per batch,
+  `[statement index, [parameters]]`. The end of the input ends the worker (exit status 0).
 - out: for each batch, in the order asked, an 8-byte little-endian length and that many
-  bytes: the first column of every row, UTF-8, joined by commas (the records of a JSON
-  array).
+  bytes of UTF-8: the first column of every row joined by commas (the records of a JSON
+  array), or with `csv` the rows as CSV lines (core/base/utils/csv_rows.py, the one
+  module of the app's that the worker imports: it is the standard library's only).
 - err: what went wrong, and exit status 1. A reader gone (a closed pipe) ends it quietly.
 
 The database is opened read-only: the worker can never change it.
@@ -24,8 +25,9 @@ import os
 import sqlite3
 import struct
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 FRAME_HEADER = struct.Struct("<Q")
 
@@ -38,15 +40,30 @@ def serve(source: BinaryIO, out: BinaryIO) -> None:
     try:
         connection.execute(f"PRAGMA busy_timeout={int(header['busy_timeout_ms'])}")
         statements: list[str] = header["statements"]
+        write = _csv_writer(header["csv"]) if "csv" in header else _joined
         for line in source:
             index, parameters = json.loads(line)
             rows = connection.execute(statements[index], parameters).fetchall()
-            data = ",".join([row[0] for row in rows]).encode()
+            data = write(rows).encode()
             out.write(FRAME_HEADER.pack(len(data)))
             out.write(data)
             out.flush()
     finally:
         connection.close()
+
+
+def _joined(rows: list[Any]) -> str:
+    return ",".join([row[0] for row in rows])
+
+
+def _csv_writer(rules: dict[str, Any]) -> Callable[[list[Any]], str]:
+    backend = str(Path(__file__).resolve().parents[3])
+    if backend not in sys.path:
+        sys.path.insert(0, backend)
+    from core.base.utils.csv_rows import CsvRules, csv_text
+
+    written = CsvRules.from_dict(rules)
+    return lambda rows: csv_text(rows, written)
 
 
 def main() -> int:

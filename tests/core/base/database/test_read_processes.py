@@ -16,6 +16,7 @@ import pytest
 from core.base.database import read_processes
 from core.base.database.read_processes import AHEAD, BatchReaders, ReadWorkerError
 from core.base.database.read_worker import FRAME_HEADER, serve
+from core.base.utils.csv_rows import CsvRules, csv_text
 
 pytestmark = [pytest.mark.no_database, pytest.mark.slow]  # worker processes
 
@@ -202,3 +203,19 @@ def test_on_close_is_called_once_even_when_a_worker_cannot_start(
     with pytest.raises(ReadWorkerError):
         readers(database, [RANGE], on_close=lambda: closed.append(False))
     assert closed == [True, False]
+
+
+def test_csv_lines_by_the_rules_given(database: Path) -> None:
+    """With `csv` rules the answer is the rows as CSV lines: the worker writes them with
+    core/base/utils/csv_rows.py, as the server does."""
+    rules = CsvRules(booleans=(2,), texts=(1,), formula_starts=("=",))
+    rows = "SELECT id, CASE id WHEN 2 THEN '=1+1' ELSE name END, id % 2 FROM item WHERE id <= 3"
+    with closing(readers(database, [rows], workers=1, csv=rules)) as reading:
+        (answer,) = reading.read([(0, [])])
+    assert (
+        answer
+        == csv_text([(1, 'item "1", é', 1), (2, "=1+1", 0), (3, 'item "3", é', 1)], rules).encode()
+    )
+    assert answer.decode() == (
+        '1,"item ""1"", é",true\r\n2,\'=1+1,false\r\n3,"item ""3"", é",true\r\n'
+    )

@@ -50,6 +50,8 @@ from core.base.database.models.history import (
 from core.base.database.models.media import Media
 from core.base.database.models.page import Page
 from core.base.database.models.trailerprofile import TrailerProfile
+from core.base.database.read_processes import BatchReaders
+from core.base.utils.csv_rows import CsvRules, csv_text
 from core.exceptions import NotFoundError
 
 _ABSENT = col(Download.file_exists).is_(False)
@@ -145,6 +147,12 @@ def _batches_by_ids(
         with single_read() as connection:
             rows = connection.execute(stmt.where(col(Download.id).in_(chunk))).all()
         yield rows
+
+
+def _read_by_workers(readers: BatchReaders, batches: Iterator[bytes]) -> Iterator[bytes]:
+    with closing(readers):
+        # A range may have lost its records to a removal since its bounds were read.
+        yield from (batch for batch in batches if batch)
 
 
 def _present_counts(session: Session, column: Any) -> Counter[Any]:
@@ -268,10 +276,7 @@ class DownloadManager:
 
         in_processes = record_readers(query, size)
         if in_processes is not None:
-            readers, batches = in_processes
-            with closing(readers):
-                # A range may have lost its records to a removal since its bounds were read.
-                yield from (records for records in batches if records)
+            yield from _read_by_workers(*in_processes)
             return
 
         def statement(scan: bool) -> Select[Any]:
@@ -279,6 +284,29 @@ class DownloadManager:
 
         for rows in _history_batches(query, statement, export_record_key(query), size):
             yield ",".join([row[0] for row in rows]).encode()
+
+    def iter_export_csv(
+        self,
+        query: HistoryQuery,
+        fields: Sequence[str],
+        rules: CsvRules,
+        *,
+        batch_size: int | None = None,
+    ) -> Generator[bytes]:
+        """Every record `query` selects as CSV lines of `fields` (UTF-8, CRLF line ends,
+        cells as `rules` say), in order, a batch at a time.
+
+        The CSV export's read path: the rows of `iter_export_rows`, written by
+        `csv_rows.csv_text`; a large unfiltered export on SQLite is read by a worker
+        process and the server at once (`history_ranges`), each writing its batches.
+        """
+        size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
+        in_processes = record_readers(query, size, csv=(fields, rules))
+        if in_processes is not None:
+            yield from _read_by_workers(*in_processes)
+            return
+        for rows in self.iter_export_rows(query, fields, batch_size=size):
+            yield csv_text(rows, rules).encode()
 
     def stats(self, *, _session: Session | None = None) -> DownloadStats:
         """Totals of the history. The `by_*` lists count present files only, most first.

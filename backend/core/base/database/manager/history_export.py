@@ -163,7 +163,7 @@ def _position(names: tuple[str, str]) -> ColumnElement[Any]:
 
 @dataclass(frozen=True)
 class RecordRanges:
-    """`export_record_select` for the records between two positions of the order, as
+    """An export's statement for the records between two positions of the order, as
     statements compiled for a DB-API connection (a worker process reads them:
     core/base/database/read_processes.py).
 
@@ -186,12 +186,20 @@ class RecordRanges:
         return index, [values[name] for name in self.parameter_names[index]]
 
 
-def export_record_ranges(query: HistoryQuery, dialect: Dialect) -> RecordRanges:
+def export_ranges(
+    query: HistoryQuery, dialect: Dialect, fields: Sequence[str] | None = None
+) -> RecordRanges:
     """The statements of `RecordRanges` for `query` (unfiltered: the ranges' bounds are
-    their only parameters), compiled for `dialect` (SQLite's: `json_record`)."""
+    their only parameters), compiled for `dialect`: each record's JSON text
+    (`export_record_select`, SQLite's), or with `fields` the plain columns of
+    `export_select`."""
+    if fields is None:
+        base = export_record_select(query, scan_sort_index=True)
+    else:
+        base = export_select(query, fields, scan_sort_index=True)
     statements, names = [], []
     for index in range(4):
-        stmt = export_record_select(query, scan_sort_index=True).where(
+        stmt = base.where(
             *key_range(
                 query,
                 after=_position(_AFTER_NAMES) if index & 1 else None,

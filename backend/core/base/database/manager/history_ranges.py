@@ -29,7 +29,7 @@ from sqlalchemy import literal, tuple_
 from sqlalchemy.types import NullType
 
 from core.base.database.engine import BUSY_TIMEOUT_MS, get_engine, single_read
-from core.base.database.manager.history_export import Position, export_record_ranges
+from core.base.database.manager.history_export import Position, export_ranges
 from core.base.database.manager.history_query import (
     history_count,
     history_filters,
@@ -38,6 +38,7 @@ from core.base.database.manager.history_query import (
 )
 from core.base.database.models.history import HistoryQuery, HistorySort
 from core.base.database.read_processes import BatchReaders, ReadWorkerError, cores
+from core.base.utils.csv_rows import CsvRules, csv_text
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +54,12 @@ once would share the same cores anyway."""
 
 
 def record_readers(
-    query: HistoryQuery, batch_size: int
+    query: HistoryQuery, batch_size: int, *, csv: tuple[Sequence[str], CsvRules] | None = None
 ) -> tuple[BatchReaders, Iterator[bytes]] | None:
-    """Worker processes reading the JSON records of `query` with the server (the inside
-    of the array, `batch_size` records at a time joined by commas) and the batches they
-    give, in order; None when the export is better read in this process alone, or a
-    worker cannot start (logged).
+    """Worker processes reading the records of `query` with the server, `batch_size` at a
+    time, and the batches they give, in order: the JSON records joined by commas (the
+    inside of the array), or with `csv` (the fields and their rules) CSV lines. None when
+    the export is better read in this process alone, or a worker cannot start (logged).
 
     Close the readers when done: that stops the workers.
     """
@@ -73,13 +74,15 @@ def record_readers(
             return None
     if not _ONE_AT_A_TIME.acquire(blocking=False):
         return None  # another export has the worker: this one is read by the server alone
-    ranges = export_record_ranges(query, get_engine().dialect)
+    fields, rules = csv if csv is not None else (None, None)
+    ranges = export_ranges(query, get_engine().dialect, fields)
     try:
         readers = BatchReaders(
             database,
             ranges.statements,
             workers=workers,
             busy_timeout_ms=BUSY_TIMEOUT_MS,
+            csv=rules,
             on_close=_ONE_AT_A_TIME.release,
         )
     except ReadWorkerError as exc:
@@ -93,9 +96,12 @@ def record_readers(
             cursor = connection.connection.cursor()
             try:
                 cursor.execute(ranges.statements[index], parameters)
-                return ",".join([row[0] for row in cursor.fetchall()]).encode()
+                rows = cursor.fetchall()
             finally:
                 cursor.close()
+        if rules is not None:
+            return csv_text(rows, rules).encode()
+        return ",".join([row[0] for row in rows]).encode()
 
     batches = (ranges.batch(*pair) for pair in _ranges(query, batch_size))
     return readers, readers.read(batches, here=here)
