@@ -1,9 +1,9 @@
 """A worker process that reads batches of a SQLite database for the app (`read_processes`).
 
-Run as a script by the app (`python -I -S read_worker.py`), never imported by it at run
-time: it uses the standard library only, so that it starts in a few milliseconds and holds
-a few megabytes. SQLite runs a statement in the thread that asks for it, so two batches
-of one export can only be read at once, on two cores, by two processes.
+Run as a script by the app (`python -I -S read_worker.py`; the app imports it for
+FRAME_HEADER only): it uses the standard library only, so that it starts in a few
+milliseconds and holds about 14 MB. SQLite runs a statement in the thread that asks for
+it, so two batches of one export are only read at once, on two cores, by two processes.
 
 The protocol, on the standard streams:
 - in: one line of JSON, the header `{"database": path, "statements": [sql, ...],

@@ -262,10 +262,10 @@ class DownloadManager:
 
         The JSON export's read path; batches as `iter_export_rows`. On SQLite the database
         writes each record (`history_export.json_record`) and Python only joins them: one
-        value per record instead of 25; a large unfiltered export is read by two worker
-        processes at once (`history_ranges`). PostgreSQL's JSON functions cost more than the
-        rows' encoding here (7.6 s against 5.5 s at 200,000 records, docs/benchmarks.md),
-        so its rows are encoded by msgspec.
+        value per record instead of 25; a large unfiltered export is read by a worker
+        process and the server at once (`history_ranges`). PostgreSQL's JSON functions
+        cost more than the rows' encoding here (7.6 s against 5.5 s at 200,000 records,
+        docs/benchmarks.md), so its rows are encoded by msgspec.
         """
         size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
         if get_engine().dialect.name != "sqlite":

@@ -72,10 +72,10 @@ def record_readers(
     with single_read() as connection:
         if connection.execute(history_count(query)).scalar_one() < PARALLEL_MIN_RECORDS:
             return None
-    if not _ONE_AT_A_TIME.acquire(blocking=False):
-        return None  # another export has the worker: this one is read by the server alone
     fields, rules = csv if csv is not None else (None, None)
     ranges = export_ranges(query, get_engine().dialect, fields)
+    if not _ONE_AT_A_TIME.acquire(blocking=False):
+        return None  # another export has the worker: this one is read by the server alone
     try:
         readers = BatchReaders(
             database,
