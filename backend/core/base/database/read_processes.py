@@ -8,8 +8,8 @@ standard library only (`-I -S`): a few milliseconds to start, about 14 MB each. 
 open the database read-only and live for one read.
 
 `BatchReaders` starts them and hands out the batches in turns: batch k goes to slot
-k mod n (this process can be a slot too: `read(here=...)`), each worker has at most
-`AHEAD` batches asked of it at a time, and the answers are read back in the order asked.
+k mod n (this process can take turns too: `read(here=...)`), `AHEAD` rounds of turns are
+asked ahead of the answers read, and the answers are read back in the order asked.
 Every answer has a deadline; a worker that fails, or sends nothing in time, is stopped
 and its error raised. Closing the readers (`close`, or `contextlib.closing`) stops every
 worker still running. Blocking: use it from a worker thread.
@@ -36,8 +36,8 @@ from core.base.utils.process import kill_process_group
 
 WORKER_SCRIPT = Path(__file__).with_name("read_worker.py")
 AHEAD = 2
-"""Batches asked of a worker before its answers are read: it reads the next while the
-last is taken from its pipe."""
+"""Rounds of turns asked before the answers are read: a worker reads its next batches
+while its last answer is taken from its pipe (which holds about one)."""
 ANSWER_TIMEOUT_S = 60.0
 """The longest wait for one batch (a batch of 1,000 records takes about 10 ms)."""
 STOP_TIMEOUT_S = 5.0
@@ -113,15 +113,18 @@ class BatchReaders:
     ) -> Iterator[bytes]:
         """The answer to each batch (statement index, parameters), in the order given.
 
-        With `here`, this process takes its turn too: `here(index, parameters)` answers
-        its batches, each when its turn to be given back comes (while the workers read
-        theirs). The batches are taken from `batches` only as workers become free for
-        them. After the last answer every worker is ended and its exit checked.
+        With `here`, this process takes turns too (2 in each round of 2 + 3 × workers):
+        `here(index, parameters)` answers its batches, each when its turn to be given back
+        comes (while the workers read theirs). The batches are taken from `batches` only
+        as turns become free for them. After the last answer every worker is ended and its
+        exit checked.
         """
         pending = iter(batches)
         slots: list[subprocess.Popen[bytes] | None] = [*self._procs]
         if here is not None:
-            slots.insert(0, None)  # this process: the first batch is its own
+            # This process also passes every answer on (an export sends them), so it takes
+            # fewer turns: 2 of every 5 with one worker, the first batch its own.
+            slots = [None, *self._procs, None, *self._procs, *self._procs]
         mine: deque[Batch] = deque()
 
         def ask(slot: subprocess.Popen[bytes] | None) -> int:
