@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
+import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -465,3 +467,26 @@ def test_one_export_at_a_time_has_a_worker(
     first.close()  # its client went
     assert b"".join(json_export(query, batch_size=2)) == expected
     assert len(in_processes) == 2
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+@pytest.mark.parametrize("export", [json_export, csv_export])
+def test_an_export_whose_worker_dies_still_ends_whole(
+    awkward: dict[str, Any],
+    in_processes: list[BatchReaders],
+    export: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The server reads the worker's batches once it is gone: the file is the same."""
+    query = HistoryQuery()
+    expected = models(query)
+    chunks = export(query, batch_size=1)
+    head = [next(chunks), next(chunks)]
+    (pid,) = in_processes[0].pids
+    os.kill(pid, signal.SIGKILL)
+    with caplog.at_level(logging.WARNING):
+        written = b"".join([*head, *chunks])
+    reference = reference_json if export is json_export else reference_csv
+    assert written == reference(expected)
+    assert "this process reads its batches instead" in caplog.text

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import selectors
 import subprocess
@@ -33,6 +34,8 @@ from typing import Any
 from core.base.database.read_worker import FRAME_HEADER
 from core.base.utils.csv_rows import CsvRules
 from core.base.utils.process import kill_process_group
+
+logger = logging.getLogger(__name__)
 
 WORKER_SCRIPT = Path(__file__).with_name("read_worker.py")
 AHEAD = 2
@@ -84,6 +87,7 @@ class BatchReaders:
         self._timeout = timeout
         self._on_close = on_close
         self._procs: list[subprocess.Popen[bytes]] = []
+        self._failed: set[subprocess.Popen[bytes]] = set()
         header: dict[str, Any] = {
             "database": str(database),
             "statements": list(statements),
@@ -115,9 +119,11 @@ class BatchReaders:
 
         With `here`, this process takes turns too (2 in each round of 2 + 3 × workers):
         `here(index, parameters)` answers its batches, each when its turn to be given back
-        comes (while the workers read theirs). The batches are taken from `batches` only
-        as turns become free for them. After the last answer every worker is ended and its
-        exit checked.
+        comes (while the workers read theirs); and a worker that fails is stopped and its
+        batches answered by `here` instead (logged), so that the read still ends whole.
+        Without it, the worker's error is raised. The batches are taken from `batches`
+        only as turns become free for them. After the last answer every worker still
+        running is ended and its exit checked.
         """
         pending = iter(batches)
         slots: list[subprocess.Popen[bytes] | None] = [*self._procs]
@@ -125,30 +131,41 @@ class BatchReaders:
             # This process also passes every answer on (an export sends them), so it takes
             # fewer turns: 2 of every 5 with one worker, the first batch its own.
             slots = [None, *self._procs, None, *self._procs, *self._procs]
-        mine: deque[Batch] = deque()
+        # What each slot was asked and has not answered yet, in order.
+        waiting: dict[subprocess.Popen[bytes] | None, deque[Batch]] = {
+            slot: deque() for slot in slots
+        }
 
         def ask(slot: subprocess.Popen[bytes] | None) -> int:
             batch = next(pending, None)
             if batch is None:
                 return 0
-            if slot is None:
-                mine.append(batch)
-            else:
-                self._send(slot, [batch[0], list(batch[1])])
+            waiting[slot].append(batch)
+            if slot is not None and slot not in self._failed:
+                try:
+                    self._send(slot, [batch[0], list(batch[1])])
+                except ReadWorkerError as exc:
+                    self._give_up(slot, exc, here)
             return 1
+
+        def answer(slot: subprocess.Popen[bytes] | None) -> bytes:
+            batch = waiting[slot].popleft()
+            if slot is not None and slot not in self._failed:
+                try:
+                    return self._answer(slot)
+                except ReadWorkerError as exc:
+                    self._give_up(slot, exc, here)
+            assert here is not None
+            return here(*batch)
 
         asked = sum(ask(slot) for _ in range(AHEAD) for slot in slots)
         answered = 0
         while answered < asked:
             slot = slots[answered % len(slots)]
-            if slot is None:
-                assert here is not None
-                answer = here(*mine.popleft())
-            else:
-                answer = self._answer(slot)
+            result = answer(slot)
             answered += 1
             asked += ask(slot)
-            yield answer
+            yield result
         self._finish()
 
     def close(self) -> None:
@@ -208,11 +225,24 @@ class BatchReaders:
                 got += n
         return data
 
+    def _give_up(
+        self,
+        proc: subprocess.Popen[bytes],
+        error: ReadWorkerError,
+        here: Callable[[int, Sequence[Any]], bytes] | None,
+    ) -> None:
+        kill_process_group(proc)
+        if here is None:
+            raise error
+        self._failed.add(proc)
+        logger.warning("%s; this process reads its batches instead", error)
+
     def _finish(self) -> None:
-        for proc in self._procs:
+        running = [proc for proc in self._procs if proc not in self._failed]
+        for proc in running:
             assert proc.stdin is not None
             proc.stdin.close()
-        for proc in self._procs:
+        for proc in running:
             try:
                 code = proc.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
+import re
+import signal
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing
@@ -220,3 +223,54 @@ def test_csv_lines_by_the_rules_given(database: Path) -> None:
     assert answer.decode() == (
         '1,"item ""1"", é",true\r\n2,\'=1+1,false\r\n3,"item ""3"", é",true\r\n'
     )
+
+
+def _here_from(database: Path) -> Any:
+    def here(index: int, parameters: Sequence[Any]) -> bytes:
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute(RANGE, parameters).fetchall()
+        connection.close()
+        return ",".join(row[0] for row in rows).encode()
+
+    return here
+
+
+def test_a_worker_that_dies_leaves_its_batches_to_this_process(
+    database: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Killed mid-read (the system's OOM killer, say): with `here`, the read still ends
+    whole and in order, this process answering the worker's batches."""
+    batches = [(0, [start, start + 2]) for start in range(0, 50, 2)]  # 25 batches
+    with closing(readers(database, [RANGE], workers=1)) as reading:
+        (pid,) = reading.pids
+        answers = reading.read(batches, here=_here_from(database))
+        first = [next(answers), next(answers)]  # this process's, then the worker's
+        os.kill(pid, signal.SIGKILL)
+        with caplog.at_level(logging.WARNING):
+            rest = list(answers)
+    assert [*first, *rest] == [expected(start + 1, start + 2) for start in range(0, 50, 2)]
+    # Found on the next batch asked of it, or on its next answer, whichever comes first.
+    assert re.search(
+        r"A database read worker (stopped reading its requests|ended before its answer)"
+        r".*; this process reads its batches instead",
+        caplog.text,
+    )
+    assert ended(pid)
+
+
+def test_a_worker_that_hangs_leaves_its_batches_to_this_process(
+    database: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    batches = [(0, [0, 1]), (1, []), (0, [1, 2]), (0, [2, 3])]
+    with closing(readers(database, [RANGE, SLOW], workers=1, timeout=0.3)) as reading:
+        (pid,) = reading.pids
+        local = _here_from(database)
+
+        def here(index: int, parameters: Sequence[Any]) -> bytes:
+            return local(0, [0, 0]) if index == 1 else local(index, parameters)
+
+        with caplog.at_level(logging.WARNING):
+            answers = list(reading.read(batches, here=here))
+    assert answers == [expected(1, 1), b"", expected(2, 2), expected(3, 3)]
+    assert "sent nothing for 0.3 s and was stopped" in caplog.text
+    assert ended(pid)
