@@ -1,9 +1,9 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router-dom";
 import { App } from "./App";
 import { createQueryClient } from "./hooks/queries/client";
+import { AppRouter } from "./router";
 import "./styles.css";
 
 const queryClient = createQueryClient();
@@ -11,9 +11,9 @@ const queryClient = createQueryClient();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
+      <AppRouter>
         <App />
-      </BrowserRouter>
+      </AppRouter>
     </QueryClientProvider>
   </StrictMode>,
 );
