@@ -128,7 +128,7 @@ def test_filtered_exports_differ(client: TestClient, library: dict[str, Any]) ->
 def test_empty_exports(client: TestClient) -> None:
     as_csv = client.get(EXPORT, params={"format": "csv"})
     assert as_csv.status_code == 200
-    assert as_csv.text.splitlines() == [",".join(CSV_FIELDS)]
+    assert as_csv.text.splitlines() == [",".join(f'"{name}"' for name in CSV_FIELDS)]
     as_json = client.get(EXPORT, params={"format": "json"})
     assert as_json.status_code == 200
     assert as_json.json() == []
@@ -137,7 +137,7 @@ def test_empty_exports(client: TestClient) -> None:
 def test_default_format_is_csv(client: TestClient, library: dict[str, Any]) -> None:
     response = client.get(EXPORT)
     assert response.status_code == 200
-    assert response.text.splitlines()[0] == ",".join(CSV_FIELDS)
+    assert response.text.splitlines()[0] == ",".join(f'"{name}"' for name in CSV_FIELDS)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from core.base.database import read_processes
 from core.base.database.engine import get_engine
 from core.base.database.manager import history_ranges
 from core.base.database.manager.download import DownloadManager
-from core.base.database.manager.history_export import export_record_select
+from core.base.database.manager.history_export import export_line_select, export_record_select
 from core.base.database.manager.history_query import history_filters
 from core.base.database.manager.trailerprofile import TrailerProfileManager
 from core.base.database.models.download import DeletedReason
@@ -37,7 +38,7 @@ from core.base.database.models.history import (
     SortOrder,
 )
 from core.base.database.read_processes import BatchReaders
-from core.history.export import CSV_FIELDS, FORMULA_STARTS, csv_export, json_export
+from core.history.export import CSV_FIELDS, CSV_RULES, FORMULA_STARTS, csv_export, json_export
 from tests.utils.db import execute
 from tests.utils.factories import make_download, make_media, make_profile
 
@@ -49,23 +50,28 @@ EVERY_ASCII = "".join(map(chr, range(1, 128)))
 
 
 def reference_csv(records: list[DownloadHistoryRead]) -> bytes:
-    """The CSV as the export wrote it from the models (the code it replaced)."""
+    """The CSV as the export wrote it from the models (the code it replaced), every cell
+    quoted, and a text cut at a NUL character (a NUL no path or name can hold)."""
 
     def cell(value: Any) -> Any:
         if value is None:
             return ""
         if isinstance(value, bool):
             return "true" if value else "false"
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            return f"'{value}"
+        if isinstance(value, str):
+            neutralised = "'" if value.startswith(FORMULA_STARTS) else ""
+            return neutralised + value.split("\x00")[0]
         return value
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_FIELDS)
     for values in HISTORY_LIST.dump_python(records, mode="json"):
         writer.writerow([cell(values[name]) for name in CSV_FIELDS])
     return buffer.getvalue().encode()
+
+
+CSV_HEADER = (",".join(f'"{name}"' for name in CSV_FIELDS) + "\r\n").encode()
 
 
 def reference_json(records: list[DownloadHistoryRead]) -> bytes:
@@ -263,7 +269,7 @@ def test_the_first_chunk_comes_before_any_read(
     then each chunk is one batch, read when it is asked for."""
     chunks = export(HistoryQuery(), batch_size=5)
     first = next(chunks)
-    assert first in {(",".join(CSV_FIELDS) + "\r\n").encode(), b"["}
+    assert first in {CSV_HEADER, b"["}
     assert statements == []
     next(chunks)
     reads = len(statements)
@@ -274,7 +280,7 @@ def test_the_first_chunk_comes_before_any_read(
 
 
 def test_an_empty_history(data_dir: Any) -> None:
-    assert b"".join(csv_export(HistoryQuery())) == (",".join(CSV_FIELDS) + "\r\n").encode()
+    assert b"".join(csv_export(HistoryQuery())) == CSV_HEADER
     assert b"".join(json_export(HistoryQuery())) == b"[]"
 
 
@@ -315,6 +321,21 @@ def test_json_record_is_sqlites_only() -> None:
         statement.compile(dialect=postgresql.dialect())
 
 
+@pytest.mark.no_database
+def test_csv_line_is_sqlites_only() -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.exc import CompileError
+
+    statement = export_line_select(HistoryQuery(), CSV_FIELDS, CSV_RULES)
+    with pytest.raises(CompileError, match="SQLite"):
+        statement.compile(dialect=postgresql.dialect())
+    two_characters = replace(CSV_RULES, formula_starts=("=", "=="))
+    with pytest.raises(CompileError, match="one character"):
+        export_line_select(HistoryQuery(), CSV_FIELDS, two_characters).compile(
+            dialect=sqlite.dialect()
+        )
+
+
 @pytest.fixture
 def in_processes(monkeypatch: pytest.MonkeyPatch) -> list[BatchReaders]:
     """The JSON export read by two worker processes at any size, on any machine; the
@@ -352,6 +373,31 @@ def test_the_export_read_by_worker_processes_is_what_the_models_write(
     # Every order but resolution's, unfiltered; the rest is read in the server.
     assert len(in_processes) == (2 if _by_workers(query) else 0)
     assert sum(_by_workers(q) for q in QUERIES) == 8
+
+
+@pytest.mark.slow  # worker processes
+@pytest.mark.sqlite_only(reason="worker processes read a SQLite file")
+def test_sqlite_writes_the_lines_and_records_of_a_worker_export(
+    awkward: dict[str, Any], in_processes: list[BatchReaders], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranges' statements give one text per record, written by SQLite: the CSV line
+    (printf) or the JSON object; the server and the worker only join them."""
+    compiled: list[tuple[str, ...]] = []
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        ranges = export_ranges(*args, **kw)
+        compiled.append(ranges.statements)
+        return ranges
+
+    export_ranges = history_ranges.export_ranges
+    monkeypatch.setattr(history_ranges, "export_ranges", spy)
+    query = HistoryQuery()
+    assert b"".join(csv_export(query, batch_size=2)) == reference_csv(models(query))
+    assert b"".join(json_export(query, batch_size=2)) == reference_json(models(query))
+    as_csv, as_json = compiled
+    assert all(s.count("printf(") == 1 and "json_object(" not in s for s in as_csv)
+    assert all(s.count("json_object(") == 1 and "printf(" not in s for s in as_json)
+    assert len(in_processes) == 2
 
 
 @pytest.mark.slow  # worker processes

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from core.base.database.read_worker import FRAME_HEADER
-from core.base.utils.csv_rows import CsvRules
 from core.base.utils.process import kill_process_group
 
 logger = logging.getLogger(__name__)
@@ -67,8 +66,7 @@ def cores() -> int:
 
 class BatchReaders:
     """`workers` processes reading batches of `statements` from the SQLite file `database`:
-    each answer the first column of its rows joined by commas, or with `csv` its rows as
-    CSV lines written by those rules.
+    each answer the first column (text) of its rows joined by `separator`.
 
     Starting them raises ReadWorkerError when a process cannot start.
     """
@@ -81,7 +79,7 @@ class BatchReaders:
         workers: int,
         busy_timeout_ms: int,
         timeout: float = ANSWER_TIMEOUT_S,
-        csv: CsvRules | None = None,
+        separator: str = ",",
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self._timeout = timeout
@@ -92,9 +90,8 @@ class BatchReaders:
             "database": str(database),
             "statements": list(statements),
             "busy_timeout_ms": busy_timeout_ms,
+            "separator": separator,
         }
-        if csv is not None:
-            header["csv"] = csv.as_dict()
         try:
             for _ in range(workers):
                 self._procs.append(_start_worker())

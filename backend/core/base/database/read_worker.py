@@ -7,12 +7,11 @@ it, so two batches of one export are only read at once, on two cores, by two pro
 
 The protocol, on the standard streams:
 - in: one line of JSON, the header `{"database": path, "statements": [sql, ...],
-  "busy_timeout_ms": n}`, and `"csv": rules` for CSV lines; then one line per batch,
+  "busy_timeout_ms": n, "separator": text}`; then one line per batch,
   `[statement index, [parameters]]`. The end of the input ends the worker (exit status 0).
 - out: for each batch, in the order asked, an 8-byte little-endian length and that many
-  bytes of UTF-8: the first column of every row joined by commas (the records of a JSON
-  array), or with `csv` the rows as CSV lines (core/base/utils/csv_rows.py, the one
-  module of the app's that the worker imports: it is the standard library's only).
+  bytes of UTF-8: the first column of every row (text), joined by the separator: a comma
+  between the records of a JSON array, nothing between CSV lines.
 - err: what went wrong, and exit status 1. A reader gone (a closed pipe) ends it quietly.
 
 The database is opened read-only: the worker can never change it.
@@ -25,9 +24,8 @@ import os
 import sqlite3
 import struct
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 FRAME_HEADER = struct.Struct("<Q")
 
@@ -40,30 +38,16 @@ def serve(source: BinaryIO, out: BinaryIO) -> None:
     try:
         connection.execute(f"PRAGMA busy_timeout={int(header['busy_timeout_ms'])}")
         statements: list[str] = header["statements"]
-        write = _csv_writer(header["csv"]) if "csv" in header else _joined
+        separator: str = header["separator"]
         for line in source:
             index, parameters = json.loads(line)
             rows = connection.execute(statements[index], parameters).fetchall()
-            data = write(rows).encode()
+            data = separator.join([row[0] for row in rows]).encode()
             out.write(FRAME_HEADER.pack(len(data)))
             out.write(data)
             out.flush()
     finally:
         connection.close()
-
-
-def _joined(rows: list[Any]) -> str:
-    return ",".join([row[0] for row in rows])
-
-
-def _csv_writer(rules: dict[str, Any]) -> Callable[[list[Any]], str]:
-    backend = str(Path(__file__).resolve().parents[3])
-    if backend not in sys.path:
-        sys.path.insert(0, backend)
-    from core.base.utils.csv_rows import CsvRules, csv_text
-
-    written = CsvRules.from_dict(rules)
-    return lambda rows: csv_text(rows, written)
 
 
 def main() -> int:

@@ -19,7 +19,6 @@ import pytest
 from core.base.database import read_processes
 from core.base.database.read_processes import AHEAD, BatchReaders, ReadWorkerError
 from core.base.database.read_worker import FRAME_HEADER, serve
-from core.base.utils.csv_rows import CsvRules, csv_text
 
 pytestmark = [pytest.mark.no_database, pytest.mark.slow]  # worker processes
 
@@ -146,7 +145,12 @@ def test_a_worker_that_cannot_start_is_an_error(
 
 def test_the_worker_protocol(database: Path) -> None:
     """read_worker.serve, in this process: the header, a line per batch, a frame each."""
-    header = {"database": str(database), "statements": [RANGE], "busy_timeout_ms": 10}
+    header = {
+        "database": str(database),
+        "statements": [RANGE],
+        "busy_timeout_ms": 10,
+        "separator": ",",
+    }
     lines = [json.dumps(header), json.dumps([0, [0, 2]]), json.dumps([0, [60, 70]])]
     out = io.BytesIO()
     serve(io.BytesIO("\n".join(lines).encode() + b"\n"), out)
@@ -209,20 +213,16 @@ def test_on_close_is_called_once_even_when_a_worker_cannot_start(
     assert closed == [True, False]
 
 
-def test_csv_lines_by_the_rules_given(database: Path) -> None:
-    """With `csv` rules the answer is the rows as CSV lines: the worker writes them with
-    core/base/utils/csv_rows.py, as the server does."""
-    rules = CsvRules(booleans=(2,), texts=(1,), formula_starts=("=",))
-    rows = "SELECT id, CASE id WHEN 2 THEN '=1+1' ELSE name END, id % 2 FROM item WHERE id <= 3"
-    with closing(readers(database, [rows], workers=1, csv=rules)) as reading:
+def test_rows_joined_by_the_separator_given(database: Path) -> None:
+    """A comma between the records of a JSON array by default; CSV lines (each with its
+    line end) are joined by nothing."""
+    lines = "SELECT name || char(13, 10) FROM item WHERE id <= 3 ORDER BY id"
+    with closing(readers(database, [lines], workers=1, separator="")) as reading:
         (answer,) = reading.read([(0, [])])
-    assert (
-        answer
-        == csv_text([(1, 'item "1", é', 1), (2, "=1+1", 0), (3, 'item "3", é', 1)], rules).encode()
-    )
-    assert answer.decode() == (
-        '1,"item ""1"", é",true\r\n2,\'=1+1,false\r\n3,"item ""3"", é",true\r\n'
-    )
+    assert answer.decode() == 'item "1", é\r\nitem "2", é\r\nitem "3", é\r\n'
+    with closing(readers(database, [RANGE], workers=1)) as reading:
+        (answer,) = reading.read([(0, [0, 2])])
+    assert answer == expected(1, 2)
 
 
 def _here_from(database: Path) -> Any:

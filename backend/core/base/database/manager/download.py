@@ -298,7 +298,8 @@ class DownloadManager:
 
         The CSV export's read path: the rows of `iter_export_rows`, written by
         `csv_rows.csv_text`; a large unfiltered export on SQLite is read by a worker
-        process and the server at once (`history_ranges`), each writing its batches.
+        process and the server at once (`history_ranges`), its lines written by SQLite
+        (`history_export.csv_line`, the same bytes).
         """
         size = EXPORT_BATCH_SIZE if batch_size is None else batch_size
         in_processes = record_readers(query, size, csv=(fields, rules))

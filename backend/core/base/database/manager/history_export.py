@@ -7,7 +7,8 @@ in the order asked, each as the API writes it in JSON mode. Numbers, booleans, t
 NULL come as they are; datetimes are written as text by the database itself (`iso_utc`),
 so that no value needs converting in Python on its way from the cursor to JSON (the CSV's
 own rules, for booleans and formulas, are its writer's: core/history/export.py). On SQLite
-the database also writes each record's JSON object (`json_record`, `export_record_select`).
+the database can also write each record's JSON object (`json_record`,
+`export_record_select`) or CSV line (`csv_line`, `export_line_select`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy.types import NullType
 
 from core.base.database.manager.history_query import history_select, key_range
 from core.base.database.models.history import DownloadHistoryRead, HistoryQuery, HistorySort
+from core.base.utils.csv_rows import CsvRules
 
 EXPORT_FIELDS: tuple[str, ...] = tuple(DownloadHistoryRead.model_fields)
 """Every field of a history record, in the order of DownloadHistoryRead (its JSON's)."""
@@ -148,6 +150,72 @@ def export_record_select(query: HistoryQuery, *, scan_sort_index: bool = False) 
     return stmt.with_only_columns(json_record(*pairs).label("record"))
 
 
+class csv_line(FunctionElement[str]):
+    """A record's CSV line as `csv_rows.csv_text` writes it, CRLF included, from its
+    values (`_export_column`, in the line's order), their fields' names and the rules.
+
+    SQLite's only (`printf`): each cell in double quotes, `%w` doubling the quotes of a
+    text. printf writes a text up to a NUL character, as the rules say, so the line is
+    the same bytes as Python's. PostgreSQL's rows are written by Python.
+    """
+
+    type = String()
+    inherit_cache = False  # the rules and names are not part of a cache key
+    name = "csv_line"
+
+    def __init__(self, rules: CsvRules, names: Sequence[str], *values: Any) -> None:
+        self.rules = rules
+        self.names = tuple(names)
+        super().__init__(*values)
+
+
+@compiles(csv_line)
+def _csv_line_elsewhere(element: csv_line, compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError("csv_line is written by SQLite's printf only")
+
+
+@compiles(csv_line, "sqlite")
+def _csv_line_sqlite(element: csv_line, compiler: SQLCompiler, **kw: Any) -> str:
+    rules = element.rules
+    if any(len(start) != 1 for start in rules.formula_starts):
+        raise CompileError("csv_line checks one character of a text for a formula")
+    formula = ", ".join(str(ord(start)) for start in rules.formula_starts)
+    values = list(element.clauses)
+    cells, arguments = [], []
+    for n, (name, value) in enumerate(zip(element.names, values, strict=True)):
+        written = compiler.process(value, **kw)
+        if n in rules.booleans:
+            cells.append("%s")
+            arguments.append(f"iif({written}, '\"true\"', '\"false\"')")
+        elif n in rules.texts and name not in DATETIME_FIELDS:
+            # The `'` of a formula, then the text (printf would write NULL as "(NULL)").
+            cells.append('"%s%w"')
+            arguments.append(f"iif(unicode({written}) IN ({formula}), '''', '')")
+            arguments.append(f"ifnull({written}, '')")
+        else:
+            # A number, or a datetime's ISO 8601 text (a digit first, no quote in it):
+            # printf writes NULL as nothing for %s.
+            cells.append('"%s"')
+            arguments.append(written)
+    line = ",".join(cells) + "\r\n"
+    return f"printf('{line}', {', '.join(arguments)})"
+
+
+def export_line_select(
+    query: HistoryQuery,
+    fields: Sequence[str],
+    rules: CsvRules,
+    *,
+    scan_sort_index: bool = False,
+) -> Select[Any]:
+    """The SELECT of `history_select(query)` with one column, `line`: each record's CSV
+    line of `fields` written by `rules` (`csv_line`, SQLite's)."""
+    stmt = history_select(query, scan_sort_index=scan_sort_index)
+    selected = stmt.selected_columns
+    values = [_export_column(selected, name) for name in fields]
+    return stmt.with_only_columns(csv_line(rules, fields, *values).label("line"))
+
+
 Position = tuple[Any, int]
 """A record's place in an order: its sort key and id, as the database holds them
 (`history_keys`)."""
@@ -187,16 +255,19 @@ class RecordRanges:
 
 
 def export_ranges(
-    query: HistoryQuery, dialect: Dialect, fields: Sequence[str] | None = None
+    query: HistoryQuery,
+    dialect: Dialect,
+    csv: tuple[Sequence[str], CsvRules] | None = None,
 ) -> RecordRanges:
     """The statements of `RecordRanges` for `query` (unfiltered: the ranges' bounds are
-    their only parameters), compiled for `dialect`: each record's JSON text
-    (`export_record_select`, SQLite's), or with `fields` the plain columns of
-    `export_select`."""
-    if fields is None:
+    their only parameters), compiled for `dialect`, SQLite's: each record's JSON text
+    (`export_record_select`), or with `csv` (the fields and their rules) its CSV line
+    (`export_line_select`)."""
+    if csv is None:
         base = export_record_select(query, scan_sort_index=True)
     else:
-        base = export_select(query, fields, scan_sort_index=True)
+        fields, rules = csv
+        base = export_line_select(query, fields, rules, scan_sort_index=True)
     statements, names = [], []
     for index in range(4):
         stmt = base.where(

@@ -1,4 +1,4 @@
-"""The JSON export of a large SQLite history, read on two cores: by the server and a worker.
+"""The export of a large SQLite history, read on two cores: by the server and a worker.
 
 Reading the records is most of an export's time, and SQLite reads in one thread per
 statement: at 200,000 records one process reads them in about 3 s, two processes each
@@ -38,7 +38,7 @@ from core.base.database.manager.history_query import (
 )
 from core.base.database.models.history import HistoryQuery, HistorySort
 from core.base.database.read_processes import BatchReaders, ReadWorkerError, cores
-from core.base.utils.csv_rows import CsvRules, csv_text
+from core.base.utils.csv_rows import CsvRules
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ def record_readers(
 ) -> tuple[BatchReaders, Iterator[bytes]] | None:
     """Worker processes reading the records of `query` with the server, `batch_size` at a
     time, and the batches they give, in order: the JSON records joined by commas (the
-    inside of the array), or with `csv` (the fields and their rules) CSV lines. None when
+    inside of the array), or with `csv` (the fields and their rules) CSV lines, each
+    written by SQLite (`history_export.export_ranges`). None when
     the export is better read in this process alone, or a worker cannot start (logged).
 
     Close the readers when done: that stops the workers.
@@ -72,8 +73,8 @@ def record_readers(
     with single_read() as connection:
         if connection.execute(history_count(query)).scalar_one() < PARALLEL_MIN_RECORDS:
             return None
-    fields, rules = csv if csv is not None else (None, None)
-    ranges = export_ranges(query, get_engine().dialect, fields)
+    ranges = export_ranges(query, get_engine().dialect, csv)
+    separator = "," if csv is None else ""
     if not _ONE_AT_A_TIME.acquire(blocking=False):
         return None  # another export has the worker: this one is read by the server alone
     try:
@@ -82,7 +83,7 @@ def record_readers(
             ranges.statements,
             workers=workers,
             busy_timeout_ms=BUSY_TIMEOUT_MS,
-            csv=rules,
+            separator=separator,
             on_close=_ONE_AT_A_TIME.release,
         )
     except ReadWorkerError as exc:
@@ -99,9 +100,7 @@ def record_readers(
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
-        if rules is not None:
-            return csv_text(rows, rules).encode()
-        return ",".join([row[0] for row in rows]).encode()
+        return separator.join([row[0] for row in rows]).encode()
 
     batches = (ranges.batch(*pair) for pair in _ranges(query, batch_size))
     return readers, readers.read(batches, here=here)
