@@ -24,6 +24,7 @@ from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadCancelled, YoutubeDLError
 
 from app_logger import ModuleLogger
+from config import get_settings
 from core.base.database.models.trailerprofile import TrailerProfileRead
 from core.download.egress import EgressGuard
 from core.download.errors import (
@@ -270,7 +271,7 @@ def _download_once(
     options["progress_hooks"] = [state.progress_hook]
     options["postprocessor_hooks"] = [state.postprocessor_hook]
     # yt-dlp's programs name the paths of files inside the work folder.
-    watch = ProcessWatch(state.stop_reason, f"{work_dir}{os.sep}")
+    watch = ProcessWatch(state.stop_reason, f"{work_dir}{os.sep}", nice=get_settings().ffmpeg_nice)
     with watch, guarded_youtube_dl(options) as (ydl, guard):
         fit = _ProfileCheck(profile, guard.proxy_url)
         ydl.params["match_filter"] = fit

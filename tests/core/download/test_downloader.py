@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 import threading
@@ -498,6 +500,49 @@ def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
     assert caught.value.kind is DownloadErrorKind.CANCELLED
     assert running_children_named(str(work_dir)) == []
     assert list(work_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_an_ffmpeg_that_yt_dlp_runs_runs_nicer_than_the_app(
+    video_server: VideoServer, clips: dict[str, Path], work_dir: Path, hanging_ffmpeg: Path
+) -> None:
+    """yt-dlp starts ffmpeg itself: the download's watch makes it FFMPEG_NICE nicer than
+    the app, as the app's own ffmpeg runs (checked while it runs, then cancelled)."""
+    url = serve(video_server, clips, "clip.mkv")
+    expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + get_settings().ffmpeg_nice)
+    assert expected > os.getpriority(os.PRIO_PROCESS, 0)
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def cancel_once_ffmpeg_is_nicer() -> None:
+        # Until the watch's next look (every 0.5 s) has found it; the limit only keeps a
+        # broken watch from hanging the test.
+        give_up = time.monotonic() + 120
+        while not cancel.wait(0.05) and time.monotonic() < give_up:
+            for pid in running_children_named(str(work_dir)):
+                with contextlib.suppress(OSError):
+                    seen.append(os.getpriority(os.PRIO_PROCESS, pid))
+            if expected in seen:
+                break
+        cancel.set()
+
+    canceller = threading.Thread(target=cancel_once_ffmpeg_is_nicer)
+    canceller.start()
+    try:
+        with pytest.raises(TrailerDownloadError) as caught:
+            download_video(
+                url,
+                make_profile(min_duration=0, embed_metadata=True),
+                work_dir=work_dir,
+                cancel=cancel,
+            )
+    finally:
+        cancel.set()
+        canceller.join()
+
+    assert caught.value.kind is DownloadErrorKind.CANCELLED
+    assert seen and seen[-1] == expected
+    assert running_children_named(str(work_dir)) == []
 
 
 @pytest.mark.slow
