@@ -13,8 +13,9 @@ times each: streamed and counted, never kept. For each download: the seconds to 
 body byte and to the last, the bytes, and the records (lines of the CSV, objects of the
 JSON) checked against the library. Then the server's peak resident memory (VmHWM: over its
 whole life, start-up included), and the peak memory of the server with its read workers,
-sampled during one more download of each format (untimed: sampling costs CPU). Each turn also times reading the same rows alone, with a
-bare cursor and no output (`raw_read`): the floor of any export on the machine as it is.
+sampled during one more download of each format (untimed: sampling costs CPU). Each turn
+also times reading the same rows alone, with a bare cursor and no output (`raw_read`): the
+floor of any export on the machine as it is.
 
 `--baseline REF` also serves the backend of a git ref (`git archive`, in a temporary
 folder), or a backend folder, on the same library at the same time, and alternates the
