@@ -93,7 +93,11 @@ class ProcessWatch[Reason]:
                 kill_tree(process)
 
     def _lower_priorities(self) -> None:
-        for process in descendants_naming(self.marker):
-            if process not in self.niced:
-                lower_priority(process.pid, self.nice)
-                self.niced.add(process)
+        # Best effort: nothing here may end the watch, which must still stop the programs.
+        try:
+            for process in descendants_naming(self.marker):
+                if process not in self.niced:
+                    lower_priority(process.pid, self.nice)
+                    self.niced.add(process)
+        except (psutil.Error, OSError) as exc:
+            logger.debug(f"Could not lower the priority of a download's program: {exc}")
