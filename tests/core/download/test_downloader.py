@@ -8,6 +8,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -471,19 +472,19 @@ def test_deadline_stops_an_ffmpeg_that_yt_dlp_runs(
     assert list(work_dir.iterdir()) == []
 
 
-@pytest.mark.slow
-def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
-    video_server: VideoServer, clips: dict[str, Path], work_dir: Path, hanging_ffmpeg: Path
-) -> None:
-    url = serve(video_server, clips, "clip.mkv")
+def cancelled_once(url: str, work_dir: Path, ready: Callable[[], bool]) -> TrailerDownloadError:
+    """The error of a download (its metadata embedded by ffmpeg, run by yt-dlp) that is
+    cancelled once `ready()` holds, asked every 50 ms; the limit only keeps a broken
+    download from hanging the test."""
     cancel = threading.Event()
 
-    def cancel_once_ffmpeg_runs() -> None:
-        while not running_children_named(str(work_dir)) and not cancel.wait(0.05):
+    def cancel_when_ready() -> None:
+        give_up = time.monotonic() + 120
+        while not ready() and not cancel.wait(0.05) and time.monotonic() < give_up:
             pass
         cancel.set()
 
-    canceller = threading.Thread(target=cancel_once_ffmpeg_runs)
+    canceller = threading.Thread(target=cancel_when_ready)
     canceller.start()
     try:
         with pytest.raises(TrailerDownloadError) as caught:
@@ -496,8 +497,17 @@ def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
     finally:
         cancel.set()
         canceller.join()
+    return caught.value
 
-    assert caught.value.kind is DownloadErrorKind.CANCELLED
+
+@pytest.mark.slow
+def test_cancel_stops_an_ffmpeg_that_yt_dlp_runs(
+    video_server: VideoServer, clips: dict[str, Path], work_dir: Path, hanging_ffmpeg: Path
+) -> None:
+    url = serve(video_server, clips, "clip.mkv")
+    error = cancelled_once(url, work_dir, lambda: bool(running_children_named(str(work_dir))))
+
+    assert error.kind is DownloadErrorKind.CANCELLED
     assert running_children_named(str(work_dir)) == []
     assert list(work_dir.iterdir()) == []
 
@@ -511,36 +521,18 @@ def test_an_ffmpeg_that_yt_dlp_runs_runs_nicer_than_the_app(
     url = serve(video_server, clips, "clip.mkv")
     expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + get_settings().ffmpeg_nice)
     assert expected > os.getpriority(os.PRIO_PROCESS, 0)
-    cancel = threading.Event()
     seen: list[int] = []
 
-    def cancel_once_ffmpeg_is_nicer() -> None:
-        # Until the watch's next look (every 0.5 s) has found it; the limit only keeps a
-        # broken watch from hanging the test.
-        give_up = time.monotonic() + 120
-        while not cancel.wait(0.05) and time.monotonic() < give_up:
-            for pid in running_children_named(str(work_dir)):
-                with contextlib.suppress(OSError):
-                    seen.append(os.getpriority(os.PRIO_PROCESS, pid))
-            if expected in seen:
-                break
-        cancel.set()
+    def ffmpeg_is_nicer() -> bool:
+        # Once the watch's next look (every 0.5 s) has found it.
+        for pid in running_children_named(str(work_dir)):
+            with contextlib.suppress(OSError):
+                seen.append(os.getpriority(os.PRIO_PROCESS, pid))
+        return expected in seen
 
-    canceller = threading.Thread(target=cancel_once_ffmpeg_is_nicer)
-    canceller.start()
-    try:
-        with pytest.raises(TrailerDownloadError) as caught:
-            download_video(
-                url,
-                make_profile(min_duration=0, embed_metadata=True),
-                work_dir=work_dir,
-                cancel=cancel,
-            )
-    finally:
-        cancel.set()
-        canceller.join()
+    error = cancelled_once(url, work_dir, ffmpeg_is_nicer)
 
-    assert caught.value.kind is DownloadErrorKind.CANCELLED
+    assert error.kind is DownloadErrorKind.CANCELLED
     assert seen and seen[-1] == expected
     assert running_children_named(str(work_dir)) == []
 

@@ -383,13 +383,13 @@ def test_sqlite_writes_the_lines_and_records_of_a_worker_export(
     """The ranges' statements give one text per record, written by SQLite: the CSV line
     (printf) or the JSON object; the server and the worker only join them."""
     compiled: list[tuple[str, ...]] = []
+    export_ranges = history_ranges.export_ranges
 
     def spy(*args: Any, **kw: Any) -> Any:
         ranges = export_ranges(*args, **kw)
         compiled.append(ranges.statements)
         return ranges
 
-    export_ranges = history_ranges.export_ranges
     monkeypatch.setattr(history_ranges, "export_ranges", spy)
     query = HistoryQuery()
     assert b"".join(csv_export(query, batch_size=2)) == reference_csv(models(query))
